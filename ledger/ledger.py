@@ -1,0 +1,254 @@
+"""The in-memory double-entry ledger: apply entries, query balances, check invariants.
+
+Pure and deterministic: no I/O, no clock. Balances are credits minus debits per
+(asset, account), so every asset sums to zero; customer and fee accounts never
+go below zero, custody accounts never above zero (see `ledger/accounts.py`).
+
+Invariants (`check()`, also valid under `python -O`): per-asset sum zero, no
+floored account across its floor, customer liabilities (available + held +
+pending withdrawals) <= custody assets (hot + cold wallets). Pending
+withdrawals still count as custody until `withdrawal_complete` records the
+coins leaving the hot wallet.
+
+Idempotency: an entry id applied before returns `Applied` again without posting
+(or `ENTRY_ID_REUSED` if the content differs). Rejected entries change nothing
+and are not remembered, so a corrected retry with the same id can still apply.
+Known limit: the applied-id table grows with every entry (it is in snapshots too).
+"""
+import hashlib
+
+import msgspec
+
+from ledger.accounts import CUSTOMER_ROLES, EXCHANGE_EQUITY, EXCHANGE_FEES, AccountInfo, AccountRole, parse_account
+from ledger.entries import EntryKind, JournalEntry
+from ledger.reject import Applied, LedgerInvariantError, LedgerRejectCode, LedgerRejected
+from ledger.rules import KNOWN_KINDS, check_kind_rules
+
+DECIMALS_MAX = 36
+_CUSTODY_ROLES = frozenset({AccountRole.HOT, AccountRole.COLD})
+
+
+class _Snapshot(msgspec.Struct, frozen=True):
+    version: int
+    asset_decimals: dict[str, int]
+    balances: dict[str, dict[str, int]]  # asset -> account -> credits minus debits (non-zero only)
+    applied: dict[str, str]  # entry id -> fingerprint of the entry
+
+
+def entry_fingerprint(entry: JournalEntry) -> str:
+    """A short digest of an entry's full content, to tell a retry from a reused id."""
+    return hashlib.blake2b(msgspec.msgpack.encode(entry), digest_size=16).hexdigest()
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self._asset_decimals: dict[str, int] = {}
+        self._balances: dict[str, dict[str, int]] = {}
+        self._accounts: dict[str, AccountInfo] = {}  # Parsed account names, so apply() parses each once.
+        self._applied: dict[str, JournalEntry | str] = {}  # Fingerprint (str) for entries restored from a snapshot.
+
+    def define_asset(self, code: str, decimals: int) -> None:
+        """Allow entries in `code`, counted in units of 10**-decimals; repeating it identically is a no-op."""
+        if not code or ":" in code or code != code.strip():
+            raise ValueError(f"bad asset code {code!r}")
+        if type(decimals) is not int or not 0 <= decimals <= DECIMALS_MAX:
+            raise ValueError(f"decimals must be an int in 0..{DECIMALS_MAX}")
+        known = self._asset_decimals.get(code)
+        if known is not None and known != decimals:
+            raise ValueError(f"asset {code} is already defined with {known} decimals")
+        self._asset_decimals[code] = decimals
+        self._balances.setdefault(code, {})
+
+    def assets(self) -> dict[str, int]:
+        """Asset code -> decimals."""
+        return dict(self._asset_decimals)
+
+    def apply(self, entry: JournalEntry) -> Applied | LedgerRejected:
+        """Post all of the entry's postings or none. O(postings)."""
+        previous = self._applied.get(entry.entry_id)
+        if previous is not None:
+            return self._repeat(entry, previous)
+        if entry.kind not in KNOWN_KINDS:
+            return LedgerRejected(LedgerRejectCode.UNKNOWN_KIND, f"unknown entry kind {entry.kind!r}")
+        sides = self._resolve(entry)
+        if type(sides) is LedgerRejected:
+            return sides
+        rejected = check_kind_rules(entry, sides)
+        if rejected is not None:
+            return rejected
+        rejected = self._post(entry, sides)
+        if rejected is not None:
+            return rejected
+        self._applied[entry.entry_id] = entry
+        return Applied(entry.entry_id)
+
+    def _repeat(self, entry: JournalEntry, previous: JournalEntry | str) -> Applied | LedgerRejected:
+        if type(previous) is str:
+            same = previous == entry_fingerprint(entry)
+        else:
+            same = previous is entry or previous == entry
+        if same:
+            return Applied(entry.entry_id)
+        return LedgerRejected(LedgerRejectCode.ENTRY_ID_REUSED, f"entry {entry.entry_id} was applied with other content")
+
+    def _account(self, name: str) -> AccountInfo | None:
+        info = self._accounts.get(name)
+        if info is None:
+            info = parse_account(name)
+            if info is not None:
+                self._accounts[name] = info
+        return info
+
+    def _resolve(self, entry: JournalEntry) -> list[tuple[AccountInfo, AccountInfo]] | LedgerRejected:
+        if not entry.postings:
+            return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "an entry has at least one posting")
+        sides = []
+        for posting in entry.postings:
+            amount_units = posting.amount_units
+            if type(amount_units) is not int or amount_units <= 0:
+                return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "amounts are positive integers")
+            if posting.debit_account == posting.credit_account:
+                return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "a posting moves between two accounts")
+            if posting.asset not in self._balances:
+                return LedgerRejected(LedgerRejectCode.UNKNOWN_ASSET, f"unknown asset {posting.asset!r}")
+            debit = self._account(posting.debit_account)
+            credit = self._account(posting.credit_account)
+            if debit is None or credit is None:
+                unknown = posting.debit_account if debit is None else posting.credit_account
+                return LedgerRejected(LedgerRejectCode.UNKNOWN_ACCOUNT, f"unknown account {unknown!r}")
+            sides.append((debit, credit))
+        return sides
+
+    def _post(self, entry: JournalEntry, sides) -> LedgerRejected | None:
+        balances = self._balances
+        for posting in entry.postings:
+            book = balances[posting.asset]
+            book[posting.debit_account] = book.get(posting.debit_account, 0) - posting.amount_units
+            book[posting.credit_account] = book.get(posting.credit_account, 0) + posting.amount_units
+        rejected = self._floor_crossed(entry, sides)
+        if rejected is None and entry.kind == EntryKind.CORRECTION:
+            rejected = self._custody_shortfall(entry)
+        if rejected is not None:
+            for posting in entry.postings:
+                book = balances[posting.asset]
+                book[posting.debit_account] += posting.amount_units
+                book[posting.credit_account] -= posting.amount_units
+        return rejected
+
+    def _floor_crossed(self, entry: JournalEntry, sides) -> LedgerRejected | None:
+        # Only a debit can take a credit-normal account below zero, only a credit a custody account above.
+        balances = self._balances
+        for posting, (debit, credit) in zip(entry.postings, sides):
+            book = balances[posting.asset]
+            if debit.floor_sign == 1 and book[posting.debit_account] < 0:
+                return LedgerRejected(LedgerRejectCode.INSUFFICIENT_FUNDS, f"{posting.debit_account} lacks {posting.asset}")
+            if credit.floor_sign == -1 and book[posting.credit_account] > 0:
+                return LedgerRejected(LedgerRejectCode.INSUFFICIENT_FUNDS, f"{posting.credit_account} lacks {posting.asset}")
+        return None
+
+    def _custody_shortfall(self, entry: JournalEntry) -> LedgerRejected | None:
+        # All accounts sum to zero, so liabilities <= custody exactly when fees + equity >= 0.
+        for asset in {posting.asset for posting in entry.postings}:
+            book = self._balances[asset]
+            if book.get(EXCHANGE_FEES, 0) + book.get(EXCHANGE_EQUITY, 0) < 0:
+                return LedgerRejected(LedgerRejectCode.CUSTODY_SHORTFALL, f"{asset} liabilities would exceed custody")
+        return None
+
+    def available(self, customer_id, asset: str) -> int:
+        return self._balances.get(asset, {}).get(f"user:{customer_id}:available", 0)
+
+    def held(self, customer_id, asset: str) -> int:
+        return self._balances.get(asset, {}).get(f"user:{customer_id}:held", 0)
+
+    def withdrawing(self, customer_id, asset: str) -> int:
+        """Funds of accepted withdrawal requests not yet sent or rejected."""
+        return self._balances.get(asset, {}).get(f"pending:withdrawals:{customer_id}", 0)
+
+    def balances(self, customer_id) -> dict[str, tuple[int, int]]:
+        """Asset -> (available, held) for the assets where the customer has either. O(assets)."""
+        result = {}
+        for asset in sorted(self._balances):
+            available, held = self.available(customer_id, asset), self.held(customer_id, asset)
+            if available or held:
+                result[asset] = (available, held)
+        return result
+
+    def account_balance(self, account: str, asset: str) -> int:
+        """Credits minus debits: positive for what is owed (customers, fees), negative for custody wallets."""
+        return self._balances.get(asset, {}).get(account, 0)
+
+    def custody_units(self, asset: str) -> int:
+        """What the hot and cold wallets hold, as a positive number."""
+        book = self._balances.get(asset, {})
+        return -(book.get("custody:hot", 0) + book.get("custody:cold", 0))
+
+    def customer_totals(self, asset: str) -> dict[str, int]:
+        """Customer id -> available + held + pending withdrawal, non-zero only. O(accounts)."""
+        totals: dict[str, int] = {}
+        for account, balance in self._balances.get(asset, {}).items():
+            info = self._account(account)
+            if balance and info is not None and info.role in CUSTOMER_ROLES:
+                totals[info.customer_id] = totals.get(info.customer_id, 0) + balance
+        return {customer_id: total for customer_id, total in sorted(totals.items()) if total}
+
+    def trial_balance(self) -> dict[str, dict[str, int]]:
+        """Asset -> account -> credits minus debits, non-zero only; each asset's column sums to zero."""
+        return {
+            asset: {account: balance for account, balance in sorted(self._balances[asset].items()) if balance}
+            for asset in sorted(self._balances)
+        }
+
+    def entries_applied(self) -> int:
+        return len(self._applied)
+
+    def check(self) -> None:
+        """Raise LedgerInvariantError unless every invariant holds. O(accounts)."""
+        for asset, book in self._balances.items():
+            total = liabilities_units = custody_units = 0
+            for account, balance in book.items():
+                info = self._account(account)
+                if info is None:
+                    raise LedgerInvariantError(f"{asset}: account {account!r} is not in the chart")
+                if info.floor_sign * balance < 0:
+                    raise LedgerInvariantError(f"{asset}: {account} crossed its floor ({balance})")
+                total += balance
+                if info.role in CUSTOMER_ROLES:
+                    liabilities_units += balance
+                elif info.role in _CUSTODY_ROLES:
+                    custody_units -= balance
+            if total != 0:
+                raise LedgerInvariantError(f"{asset}: accounts sum to {total}, not zero")
+            if liabilities_units > custody_units:
+                raise LedgerInvariantError(f"{asset}: liabilities {liabilities_units} exceed custody {custody_units}")
+
+    def state_hash(self) -> str:
+        """Hex sha256 over assets, non-zero balances and the number of applied entries."""
+        canonical = msgspec.msgpack.encode(
+            [sorted(self._asset_decimals.items()), self.trial_balance(), len(self._applied)]
+        )
+        return hashlib.sha256(canonical).hexdigest()
+
+    def snapshot(self) -> bytes:
+        """Everything needed to continue: assets, balances and the applied-id table. O(entries)."""
+        applied = {
+            entry_id: entry if type(entry) is str else entry_fingerprint(entry)
+            for entry_id, entry in sorted(self._applied.items())
+        }
+        return msgspec.msgpack.encode(_Snapshot(1, dict(sorted(self._asset_decimals.items())), self.trial_balance(), applied))
+
+    @classmethod
+    def restore(cls, data: bytes) -> "Ledger":
+        """Rebuild a ledger from `snapshot()`; raises LedgerInvariantError if the data is inconsistent."""
+        snapshot = msgspec.msgpack.decode(data, type=_Snapshot)
+        if snapshot.version != 1:
+            raise ValueError(f"unknown ledger snapshot version {snapshot.version}")
+        ledger = cls()
+        for code, decimals in snapshot.asset_decimals.items():
+            ledger.define_asset(code, decimals)
+        for asset, accounts in snapshot.balances.items():
+            if asset not in ledger._balances:
+                raise LedgerInvariantError(f"snapshot has balances in undefined asset {asset}")
+            ledger._balances[asset].update(accounts)
+        ledger._applied.update(snapshot.applied)
+        ledger.check()
+        return ledger

@@ -1,0 +1,113 @@
+"""Which postings each entry kind may contain: the rules that make a payment inexpressible.
+
+Every kind except two has exactly one posting between two fixed roles, and when
+both sides are customer accounts they belong to the same customer. A trade
+settlement must follow its named buyer and seller leg by leg; a correction
+(four eyes, with a reason) may touch at most one customer. So value moves
+between two customers only as the two legs of a trade.
+"""
+from ledger.accounts import AccountInfo, AccountRole
+from ledger.entries import EntryKind, JournalEntry
+from ledger.reject import LedgerRejectCode, LedgerRejected
+
+_R = AccountRole
+SINGLE_POSTING_SHAPES: dict[EntryKind, frozenset[tuple[AccountRole, AccountRole]]] = {
+    EntryKind.DEPOSIT: frozenset({(_R.HOT, _R.AVAILABLE)}),
+    EntryKind.WITHDRAWAL_REQUEST: frozenset({(_R.AVAILABLE, _R.WITHDRAWING)}),
+    EntryKind.WITHDRAWAL_COMPLETE: frozenset({(_R.WITHDRAWING, _R.HOT)}),
+    EntryKind.WITHDRAWAL_REJECT: frozenset({(_R.WITHDRAWING, _R.AVAILABLE)}),
+    EntryKind.HOLD: frozenset({(_R.AVAILABLE, _R.HELD)}),
+    EntryKind.RELEASE: frozenset({(_R.HELD, _R.AVAILABLE)}),
+    EntryKind.FEE: frozenset({(_R.AVAILABLE, _R.FEES)}),
+    EntryKind.CUSTODY_REBALANCE: frozenset({(_R.HOT, _R.COLD), (_R.COLD, _R.HOT)}),
+}
+KNOWN_KINDS = frozenset(EntryKind)
+
+Sides = list[tuple[AccountInfo, AccountInfo]]  # (debit, credit) account info of each posting, in order.
+
+
+def _reject(code: LedgerRejectCode, message: str) -> LedgerRejected:
+    return LedgerRejected(code, message)
+
+
+def check_kind_rules(entry: JournalEntry, sides: Sides) -> LedgerRejected | None:
+    """None when the postings are allowed for the entry's kind. O(postings)."""
+    shapes = SINGLE_POSTING_SHAPES.get(entry.kind)
+    if shapes is not None:
+        return _check_single_posting(entry, sides, shapes)
+    if entry.kind == EntryKind.TRADE_SETTLEMENT:
+        return check_settlement(entry, sides)
+    return check_correction(entry, sides)
+
+
+def _check_single_posting(entry: JournalEntry, sides: Sides, shapes) -> LedgerRejected | None:
+    if len(sides) != 1:
+        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"{entry.kind} has exactly one posting")
+    debit, credit = sides[0]
+    if (debit.role, credit.role) not in shapes:
+        return _reject(
+            LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND,
+            f"{entry.kind} cannot move {debit.role.value} -> {credit.role.value}",
+        )
+    if debit.customer_id is not None and credit.customer_id is not None and debit.customer_id != credit.customer_id:
+        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"{entry.kind} stays within one customer")
+    return None
+
+
+def _leg_error(sides: Sides, index: int, roles, customers) -> LedgerRejected | None:
+    debit, credit = sides[index]
+    if (debit.role, credit.role) != roles:
+        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"settlement posting {index} has the wrong roles")
+    if (debit.customer_id, credit.customer_id) != customers:
+        return _reject(LedgerRejectCode.NOT_TRADE_PARTIES, f"settlement posting {index} is not between the parties")
+    return None
+
+
+def check_settlement(entry: JournalEntry, sides: Sides) -> LedgerRejected | None:
+    """Quote: buyer held -> seller; base: seller held -> buyer; then at most one fee per party."""
+    if len(entry.parties) != 2 or not all(entry.parties):
+        return _reject(LedgerRejectCode.NOT_TRADE_PARTIES, "a settlement names its buyer and seller")
+    if not 2 <= len(sides) <= 4:
+        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, "a settlement has two legs and up to two fees")
+    buyer, seller = entry.parties
+    quote_leg, base_leg = entry.postings[0], entry.postings[1]
+    rejected = _leg_error(sides, 0, (_R.HELD, _R.AVAILABLE), (buyer, seller)) or _leg_error(
+        sides, 1, (_R.HELD, _R.AVAILABLE), (seller, buyer)
+    )
+    if rejected is not None:
+        return rejected
+    if quote_leg.asset == base_leg.asset:
+        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, "a settlement exchanges two different assets")
+    return _check_settlement_fees(entry, sides, buyer, seller)
+
+
+def _check_settlement_fees(entry: JournalEntry, sides: Sides, buyer: str, seller: str) -> LedgerRejected | None:
+    # A fee is paid in the asset its payer received, out of it: the buyer in base, the seller in quote.
+    proceeds = {(seller, entry.postings[0].asset): entry.postings[0], (buyer, entry.postings[1].asset): entry.postings[1]}
+    paid: set[tuple[str | None, str]] = set()
+    for index in range(2, len(sides)):
+        debit, credit = sides[index]
+        posting = entry.postings[index]
+        if debit.role != _R.AVAILABLE or credit.role != _R.FEES:
+            return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"settlement posting {index} is not a fee")
+        key = (debit.customer_id, posting.asset)
+        received = proceeds.get(key)
+        if received is None or key in paid:
+            return _reject(LedgerRejectCode.NOT_TRADE_PARTIES, f"settlement fee {index} is not a party's fee on its proceeds")
+        if posting.amount_units > received.amount_units:
+            return _reject(LedgerRejectCode.FEE_EXCEEDS_PROCEEDS, f"settlement fee {index} exceeds the proceeds")
+        paid.add(key)
+    return None
+
+
+def check_correction(entry: JournalEntry, sides: Sides) -> LedgerRejected | None:
+    """Four eyes and a reason; at most one customer touched, so a correction is never a transfer."""
+    if entry.reason is None or not entry.reason.strip():
+        return _reject(LedgerRejectCode.CORRECTION_NEEDS_REASON, "a correction states its reason")
+    approvers = {approver.strip() for approver in entry.approvers if approver and approver.strip()}
+    if len(approvers) < 2:
+        return _reject(LedgerRejectCode.CORRECTION_NEEDS_TWO_APPROVERS, "a correction needs two distinct approvers")
+    customers = {info.customer_id for side in sides for info in side if info.customer_id is not None}
+    if len(customers) > 1:
+        return _reject(LedgerRejectCode.CORRECTION_BETWEEN_CUSTOMERS, "a correction touches at most one customer")
+    return None
