@@ -1,0 +1,55 @@
+"""From a journaled `ApiKey` (secret encrypted) to a `Credential` the verifier can use.
+
+`KeyDirectory.lookup` reads the live `Access` state on every call, so a revocation takes
+effect on the next request; only the AES decryption is cached, keyed by the ciphertext.
+"""
+from collections.abc import Callable
+
+import msgspec
+
+from api.auth.crypto import ServerKey, decrypt_secret
+from exchange.access import Access, OwnerKind, Role
+
+
+class Credential(msgspec.Struct, frozen=True, kw_only=True):
+    key_id: str
+    owner_kind: OwnerKind
+    owner_id: str
+    role: Role
+    secret: bytes  # The HMAC key, in the clear: never log it (repr masks it).
+    active: bool
+
+    def __repr__(self) -> str:
+        return (f"Credential(key_id={self.key_id!r}, owner_kind={self.owner_kind.value!r}, "
+                f"owner_id={self.owner_id!r}, role={self.role.value!r}, secret=***, "
+                f"active={self.active})")
+
+
+KeyLookup = Callable[[str], Credential | None]
+
+
+class KeyDirectory:
+    """`lookup(key_id) -> Credential | None` over the sequencer's `Access` state."""
+
+    def __init__(self, access: Callable[[], Access], server_key: ServerKey,
+                 cached_secrets_max: int = 100_000) -> None:
+        self._access = access  # A getter: the sequencer may swap its Access on recovery.
+        self._server_key = server_key
+        self._cached_secrets_max = cached_secrets_max
+        self._secrets: dict[str, bytes] = {}
+
+    def __repr__(self) -> str:
+        return f"KeyDirectory(cached_secrets={len(self._secrets)})"
+
+    def lookup(self, key_id: str) -> Credential | None:
+        key = self._access().key(key_id)
+        if key is None:
+            return None
+        secret = self._secrets.get(key.secret_ciphertext)
+        if secret is None:
+            secret = decrypt_secret(self._server_key, key.secret_ciphertext).encode("utf-8")
+            if len(self._secrets) >= self._cached_secrets_max:
+                self._secrets.clear()
+            self._secrets[key.secret_ciphertext] = secret
+        return Credential(key_id=key.key_id, owner_kind=key.owner_kind, owner_id=key.owner_id,
+                          role=key.role, secret=secret, active=key.active)

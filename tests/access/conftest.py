@@ -1,0 +1,53 @@
+"""Fixtures: a real Access state with staff and keys, a real server key, a real directory."""
+import pytest
+
+from api.auth import Authenticator, KeyDirectory, RateLimit, RateLimiter, encrypt_secret, parse_server_key
+from exchange.access import (
+    SYSTEM_ACTOR, Access, CreateStaff, IssueApiKey, OwnerKind, Role, customer_actor,
+)
+
+SERVER_KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+TRADER_SECRET = "trader-secret-0123456789abcdef"
+OTHER_SECRET = "other-trader-secret-fedcba9876543210"
+OPERATOR_SECRET = "operator-secret-5555"
+AUDITOR_SECRET = "auditor-secret-7777"
+NOW_MS = 1_790_000_000_000
+
+
+@pytest.fixture
+def server_key():
+    return parse_server_key(SERVER_KEY_HEX)
+
+
+@pytest.fixture
+def access(server_key):
+    access = Access()
+    sequence = iter(range(1, 1000))
+
+    def run(command):
+        result = access.apply(command, next(sequence), 1_000 * next(sequence))
+        assert type(result).__name__ != "AccessRejected", result
+
+    run(CreateStaff(staff_id="op-1", name="Oper Ator", role=Role.OPERATOR, actor=SYSTEM_ACTOR))
+    run(CreateStaff(staff_id="aud-1", name="Audi Tor", role=Role.AUDITOR, actor="op-1"))
+    for key_id, kind, owner, role, secret, actor in (
+        ("k-trader", OwnerKind.CUSTOMER, "101", Role.TRADER, TRADER_SECRET, customer_actor("101")),
+        ("k-other", OwnerKind.CUSTOMER, "202", Role.TRADER, OTHER_SECRET, "op-1"),
+        ("k-op", OwnerKind.STAFF, "op-1", Role.OPERATOR, OPERATOR_SECRET, SYSTEM_ACTOR),
+        ("k-aud", OwnerKind.STAFF, "aud-1", Role.AUDITOR, AUDITOR_SECRET, "op-1"),
+    ):
+        run(IssueApiKey(key_id=key_id, owner_kind=kind, owner_id=owner, role=role,
+                        secret_ciphertext=encrypt_secret(server_key, secret), label="test",
+                        actor=actor))
+    return access
+
+
+@pytest.fixture
+def directory(access, server_key):
+    return KeyDirectory(lambda: access, server_key)
+
+
+@pytest.fixture
+def authenticator(directory):
+    generous = {role: RateLimit(burst_requests=1000, requests_per_s=1000) for role in Role}
+    return Authenticator(directory.lookup, limiter=RateLimiter(generous), clock_ms=lambda: NOW_MS)
