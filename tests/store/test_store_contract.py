@@ -1,0 +1,204 @@
+"""The Store contract, run unchanged against SQLite (a real file) and PostgreSQL (a fresh schema)."""
+import asyncio
+
+import pytest
+
+from exchange.store import (
+    AuditRecord,
+    Batch,
+    JournalRecord,
+    OrderRecord,
+    StoreConflictError,
+    TradeRecord,
+    open_store,
+)
+from exchange.store.base import READ_CHUNK_ROWS
+from ledger import entries as E
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path}/exchange.db"
+    return request.getfixturevalue("postgres_url")
+
+
+def run_with_store(url, scenario):
+    async def main():
+        store = await open_store(url)
+        try:
+            return await scenario(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(main())
+
+
+async def collect(iterator):
+    return [item async for item in iterator]
+
+
+def journal(sequence: int) -> JournalRecord:
+    return JournalRecord(sequence=sequence, timestamp_ns=1_700_000_000_000_000_000 + sequence, command=b"cmd%d" % sequence)
+
+
+def trade(trade_id: int, maker: int, taker: int, instrument_id: int = 1) -> TradeRecord:
+    return TradeRecord(
+        trade_id=trade_id, sequence=trade_id, timestamp_ns=trade_id, instrument_id=instrument_id, price_ticks=100,
+        quantity_lots=2, taker_side="BUY", maker_order_id=trade_id * 10, taker_order_id=trade_id * 10 + 1,
+        maker_account_id=maker, taker_account_id=taker, maker_fee_units=1, taker_fee_units=2**70,
+    )
+
+
+def order(order_id: int, account_id: int, status: str = "NEW", filled_lots: int = 0, instrument_id: int = 1) -> OrderRecord:
+    return OrderRecord(
+        order_id=order_id, account_id=account_id, instrument_id=instrument_id, client_order_id=f"c{order_id}",
+        side="SELL", order_type="LIMIT", time_in_force="GTC", price_ticks=101, stop_price_ticks=None,
+        quantity_lots=5, filled_lots=filled_lots, status=status, created_sequence=order_id,
+        updated_sequence=order_id, created_ns=order_id, updated_ns=order_id,
+    )
+
+
+def audit(sequence: int, previous_hash: str) -> AuditRecord:
+    return AuditRecord(
+        sequence=sequence, timestamp_ns=sequence, actor="op:alice", action="halt_market", target="instrument:1",
+        reason="incident 7", payload=b"\x00\x01", previous_hash=previous_hash, hash=f"h{sequence}",
+    )
+
+
+def test_a_batch_reads_back_exactly_as_written(store_url):
+    settlement = E.trade_settlement("t1", 2, 1, 7, 8, "BTC", 10, "USDT", 500, 1, 2)
+    huge_deposit = E.deposit("d1", 1, 7, "ETH", 10**30, "tx-1")  # Beyond 64-bit integers: wei amounts.
+    correction = E.correction(
+        "c1", 3, (E.Posting("exchange:equity", "user:7:available", "USDT", 5),), "refund", ("op:a", "op:b"), "ticket-9"
+    )
+    batch = Batch(
+        journal=[journal(1), journal(2), journal(3)],
+        entries=[huge_deposit, settlement, correction],
+        trades=[trade(1, maker=8, taker=7)],
+        orders=[order(10, 8)],
+        audit=[audit(3, "0" * 64)],
+    )
+
+    async def scenario(store):
+        assert await store.last_sequence() == 0
+        await store.write_batch(batch)
+        assert await store.last_sequence() == 3
+        assert await collect(store.read_journal()) == batch.journal
+        assert await collect(store.read_entries()) == batch.entries
+        assert await store.read_trades() == batch.trades
+        assert await store.read_orders(8) == batch.orders
+        assert await collect(store.read_audit()) == batch.audit
+
+    run_with_store(store_url, scenario)
+
+
+def test_a_duplicate_sequence_fails_the_whole_batch(store_url):
+    async def scenario(store):
+        await store.write_batch(Batch(journal=[journal(1)], entries=[E.deposit("d1", 1, 7, "BTC", 5, "tx")]))
+        duplicate = Batch(
+            journal=[journal(2), journal(1)],
+            entries=[E.deposit("d2", 2, 7, "BTC", 5, "tx2")],
+            trades=[trade(1, 7, 8)],
+            orders=[order(1, 7)],
+            audit=[audit(2, "0" * 64)],
+        )
+        with pytest.raises(StoreConflictError):
+            await store.write_batch(duplicate)
+        assert await store.last_sequence() == 1
+        assert [entry.entry_id for entry in await collect(store.read_entries())] == ["d1"]
+        assert await store.read_trades() == []
+        assert await store.read_order(1) is None
+        assert await collect(store.read_audit()) == []
+
+    run_with_store(store_url, scenario)
+
+
+def test_a_reused_entry_id_fails_the_batch(store_url):
+    async def scenario(store):
+        await store.write_batch(Batch(journal=[journal(1)], entries=[E.deposit("d1", 1, 7, "BTC", 5, "tx")]))
+        with pytest.raises(StoreConflictError):
+            await store.write_batch(Batch(journal=[journal(2)], entries=[E.deposit("d1", 2, 7, "BTC", 5, "tx")]))
+        assert await store.last_sequence() == 1
+
+    run_with_store(store_url, scenario)
+
+
+def test_orders_are_upserted_and_filtered(store_url):
+    async def scenario(store):
+        await store.write_batch(Batch(orders=[order(1, 7), order(2, 7), order(3, 7, instrument_id=2), order(4, 8)]))
+        filled = order(1, 7, status="FILLED", filled_lots=5)
+        await store.write_batch(Batch(orders=[filled, order(2, 7, status="PARTIALLY_FILLED", filled_lots=1)]))
+        assert await store.read_order(1) == filled
+        assert await store.read_order(99) is None
+        assert [o.order_id for o in await store.read_orders(7)] == [1, 2, 3]
+        assert [o.order_id for o in await store.read_orders(7, open_only=True)] == [2, 3]
+        assert [o.order_id for o in await store.read_orders(7, instrument_id=1)] == [1, 2]
+        assert [o.order_id for o in await store.read_orders(7, limit=2)] == [2, 3]
+
+    run_with_store(store_url, scenario)
+
+
+def test_trades_filter_by_account_instrument_and_cursor(store_url):
+    async def scenario(store):
+        trades = [trade(1, 7, 8), trade(2, 8, 9), trade(3, 9, 7, instrument_id=2), trade(4, 7, 9)]
+        await store.write_batch(Batch(trades=trades))
+        assert [t.trade_id for t in await store.read_trades(account_id=7)] == [1, 3, 4]
+        assert [t.trade_id for t in await store.read_trades(instrument_id=2)] == [3]
+        assert [t.trade_id for t in await store.read_trades(after_trade_id=1, limit=2)] == [2, 3]
+        assert [t.trade_id for t in await store.read_trades(account_id=9, instrument_id=1)] == [2, 4]
+
+    run_with_store(store_url, scenario)
+
+
+def test_entries_stream_in_order_across_chunks_and_by_sequence_window(store_url):
+    count = READ_CHUNK_ROWS * 2 + 7
+    deposits = [E.deposit(f"d{n}", n, n % 5, "BTC", n + 1, f"tx{n}") for n in range(1, count + 1)]
+    holds = [E.hold(f"s{n}:hold", n, n % 5, "BTC", 1, f"s{n}") for n in range(1, count + 1)]
+    interleaved = [entry for pair in zip(deposits, holds) for entry in pair]
+
+    async def scenario(store):
+        await store.write_batch(Batch(journal=[journal(n) for n in range(1, count + 1)], entries=interleaved))
+        assert await collect(store.read_entries()) == interleaved
+        window = await collect(store.read_entries(after_sequence=10, until_sequence=12))
+        assert [entry.entry_id for entry in window] == ["d11", "s11:hold", "d12", "s12:hold"]
+        journal_back = await collect(store.read_journal(after_sequence=5))
+        assert [record.sequence for record in journal_back] == list(range(6, count + 1))
+
+    run_with_store(store_url, scenario)
+
+
+def test_snapshots_load_newest_first_and_never_duplicate(store_url):
+    async def scenario(store):
+        await store.save_snapshot(10, "aa", b"ten")
+        await store.save_snapshot(30, "cc", b"thirty")
+        await store.save_snapshot(20, "bb", b"twenty")
+        assert [(s.sequence, s.state_hash, s.data) for s in await store.load_snapshots()] == [
+            (30, "cc", b"thirty"), (20, "bb", b"twenty"), (10, "aa", b"ten"),
+        ]
+        with pytest.raises(StoreConflictError):
+            await store.save_snapshot(20, "zz", b"again")
+
+    run_with_store(store_url, scenario)
+
+
+def test_reopening_keeps_data_and_applies_no_migration_twice(store_url):
+    async def write(store):
+        await store.write_batch(Batch(journal=[journal(1)], entries=[E.deposit("d1", 1, 7, "BTC", 5, "tx")]))
+
+    async def read(store):
+        return await store.last_sequence(), len(await collect(store.read_entries()))
+
+    run_with_store(store_url, write)
+    assert run_with_store(store_url, read) == (1, 1)
+    assert run_with_store(store_url, read) == (1, 1)
+
+
+def test_audit_stream_after_a_sequence(store_url):
+    async def scenario(store):
+        await store.write_batch(Batch(audit=[audit(1, "0" * 64), audit(2, "h1"), audit(5, "h2")]))
+        assert [record.sequence for record in await collect(store.read_audit(after_sequence=1))] == [2, 5]
+        with pytest.raises(StoreConflictError):
+            await store.write_batch(Batch(audit=[audit(1, "h5")]))  # Same hash again: the chain would fork.
+
+    run_with_store(store_url, scenario)
