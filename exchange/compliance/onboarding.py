@@ -61,7 +61,7 @@ def handle_submit_identity(book: ComplianceBook, command: SubmitIdentity, sequen
     if isinstance(identity_or_refusal, Refusal):
         return identity_or_refusal
     identity = identity_or_refusal
-    refusal = duplicate_refusal(book, customer, identity)
+    refusal = _duplicate_refusal(book, customer, identity)
     if refusal:
         return refusal
     if identity != customer.identity:
@@ -87,9 +87,6 @@ def handle_verify_customer(book: ComplianceBook, command: VerifyCustomer, sequen
         return transition_refusal(customer, "verify")
     if customer.identity is None:
         return refuse(ComplianceCode.IDENTITY_REQUIRED, "the customer has not submitted identity data")
-    refusal = duplicate_refusal(book, customer, customer.identity)
-    if refusal:
-        return refusal
     hits = screen(book, customer.identity, customer.cleared_hit_keys)
     if hits:
         case_ids = raise_screening_case(book, customer, CaseKind.SCREENING_ONBOARDING, hits, timestamp_ns)
@@ -102,7 +99,7 @@ def handle_verify_customer(book: ComplianceBook, command: VerifyCustomer, sequen
     return Accepted(customer_id=customer.customer_id, kyc_status=customer.kyc_status)
 
 
-def duplicate_refusal(book: ComplianceBook, customer: Customer, identity: Identity) -> Refusal | None:
+def _duplicate_refusal(book: ComplianceBook, customer: Customer, identity: Identity) -> Refusal | None:
     for other_id in book.customers_by_document.get(identity.document_number, []):
         other = book.customers[other_id]
         if other_id == customer.customer_id or other.kyc_status not in _HOLDS_IDENTITY:

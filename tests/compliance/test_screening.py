@@ -1,0 +1,137 @@
+"""Screening against restricted parties and jurisdictions, at onboarding and on list updates."""
+from compliance_desk import OFFICER, Desk
+
+from exchange.compliance import (
+    CaseKind,
+    CaseResolution,
+    CaseStatus,
+    CloseCase,
+    ComplianceCode,
+    HitSource,
+    KycStatus,
+    LoadRestrictedParties,
+    RestrictedParty,
+    SetRestrictedJurisdictions,
+    VerifyCustomer,
+)
+
+VERIFY = VerifyCustomer(customer_id="c1", actor=OFFICER, reason="documents checked")
+
+
+def load(desk: Desk, *entries: RestrictedParty, list_name: str = "un-consolidated"):
+    return desk.ok(LoadRestrictedParties(actor=OFFICER, list_name=list_name, entries=list(entries)))
+
+
+def test_a_name_match_at_submission_opens_a_silent_case_and_blocks_verification():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Ivan PETROV", date_of_birth="1970-01-01"))
+    desk.sign_up("c1", full_name="Petrov, Ivan", date_of_birth="1970-01-01")
+    case = desk.compliance.cases(customer_id="c1")[0]
+    assert (case.kind, case.status, case.blocks_withdrawals) == (CaseKind.SCREENING_ONBOARDING, CaseStatus.OPEN, True)
+    assert [(hit.source, hit.list_name, hit.party_name, hit.matched_on) for hit in case.hits] == [
+        (HitSource.RESTRICTED_PARTY, "un-consolidated", "Ivan PETROV", ("name", "date_of_birth"))
+    ]
+    refusal = desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+    assert refusal.case_ids == (case.case_id,)
+    assert len(desk.compliance.cases(customer_id="c1")) == 1  # The same hits do not open a second case.
+    assert desk.compliance.customer("c1").kyc_status is KycStatus.PENDING
+
+
+def test_names_match_across_case_accents_punctuation_and_word_order():
+    desk = Desk()
+    load(desk, RestrictedParty(name="José  Álvarez-Núñez"))
+    desk.sign_up("c1", full_name="NUNEZ jose alvarez")
+    desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+
+
+def test_a_different_date_of_birth_rules_out_a_name_match():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Ivan Petrov", date_of_birth="1970-01-01"))
+    desk.onboard("c1", full_name="Ivan Petrov", date_of_birth="1991-06-30")
+    assert desk.compliance.cases() == []
+
+
+def test_a_document_number_match_hits_whatever_the_name():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Alias Unknown", document_number="k-555 01"))
+    desk.sign_up("c1", document_number="K55501")
+    refusal = desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+    assert desk.compliance.cases()[0].hits[0].matched_on == ("document_number",)
+    assert refusal.case_ids == (1,)
+
+
+def test_a_restricted_country_of_residence_hits():
+    desk = Desk()
+    desk.ok(SetRestrictedJurisdictions(actor=OFFICER, countries=["kp", "IR"]))
+    desk.sign_up("c1", country="IR")
+    desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+    assert desk.compliance.cases()[0].hits[0].source is HitSource.RESTRICTED_JURISDICTION
+    desk.refused(SetRestrictedJurisdictions(actor=OFFICER, countries=["XX"]), ComplianceCode.INVALID_COUNTRY)
+
+
+def test_an_officer_clearing_a_false_positive_lets_verification_through():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Ivan Petrov"))
+    desk.sign_up("c1", full_name="Ivan Petrov")
+    case_id = desk.refused(VERIFY, ComplianceCode.SCREENING_HIT).case_ids[0]
+    desk.ok(CloseCase(actor=OFFICER, case_id=case_id, resolution=CaseResolution.CLEARED,
+                      reason="different person: birth place and photo differ"))
+    desk.ok(VERIFY)
+    load(desk, RestrictedParty(name="Ivan Petrov"))  # Reloading the same list does not re-open it.
+    assert len(desk.compliance.cases()) == 1
+
+
+def test_a_confirmed_match_keeps_blocking_verification():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Ivan Petrov"))
+    desk.sign_up("c1", full_name="Ivan Petrov")
+    case_id = desk.refused(VERIFY, ComplianceCode.SCREENING_HIT).case_ids[0]
+    desk.ok(CloseCase(actor=OFFICER, case_id=case_id, resolution=CaseResolution.CONFIRMED, reason="true match"))
+    refusal = desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+    assert refusal.case_ids == (case_id + 1,)
+
+
+def test_a_list_update_rescreens_verified_customers_and_blocks_their_withdrawals():
+    desk = Desk()
+    desk.onboard("c1", full_name="Ivan Petrov")
+    desk.onboard("c2", full_name="Aman Amanov")
+    desk.whitelist("c1", "BTC", "bc1qpetrov")
+    assert desk.compliance.check_withdrawal("c1", "BTC", "bc1qpetrov", 100, desk.now_ns) is None
+    result = load(desk, RestrictedParty(name="ivan petrov"), list_name="domestic-terror-list")
+    (case,) = desk.compliance.cases()
+    assert result.case_ids == (case.case_id,)
+    assert (case.customer_id, case.kind, case.blocks_withdrawals) == ("c1", CaseKind.SCREENING_LIST_UPDATE, True)
+    refusal = desk.compliance.check_withdrawal("c1", "BTC", "bc1qpetrov", 100, desk.now_ns)
+    assert refusal.code is ComplianceCode.COMPLIANCE_REVIEW
+    assert desk.compliance.check_can_trade("c1") is None  # Suspension is the officer's decision.
+    assert desk.compliance.customer("c1").kyc_status is KycStatus.VERIFIED
+    assert load(desk, RestrictedParty(name="ivan petrov"), list_name="domestic-terror-list").case_ids == ()
+    desk.ok(CloseCase(actor=OFFICER, case_id=case.case_id, resolution=CaseResolution.CLEARED, reason="not him"))
+    assert desk.compliance.check_withdrawal("c1", "BTC", "bc1qpetrov", 100, desk.now_ns) is None
+
+
+def test_a_jurisdiction_update_rescreens_verified_customers():
+    desk = Desk()
+    desk.onboard("c1", country="AF")
+    desk.onboard("c2", country="TM")
+    result = desk.ok(SetRestrictedJurisdictions(actor=OFFICER, countries=["AF"]))
+    assert [case.customer_id for case in desk.compliance.cases()] == ["c1"]
+    assert result.case_ids == (1,)
+    assert desk.compliance.restricted_jurisdictions() == ["AF"]
+
+
+def test_replacing_a_list_drops_its_old_entries():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Ivan Petrov"))
+    load(desk, RestrictedParty(name="Someone Else"))
+    desk.onboard("c1", full_name="Ivan Petrov")
+
+
+def test_malformed_list_entries_are_refused_with_their_position():
+    desk = Desk()
+    bad = LoadRestrictedParties(actor=OFFICER, list_name="un", entries=[
+        RestrictedParty(name="Fine Name"), RestrictedParty(name="Bad Date", date_of_birth="1970-13-01")])
+    refusal = desk.refused(bad, ComplianceCode.INVALID_LIST)
+    assert refusal.message.startswith("entry 2:")
+    desk.refused(LoadRestrictedParties(actor=OFFICER, list_name=" ", entries=[]), ComplianceCode.INVALID_LIST)
+    desk.refused(LoadRestrictedParties(actor="", list_name="un", entries=[]), ComplianceCode.INVALID_ACTOR)
