@@ -1,0 +1,75 @@
+"""The running exchange: store, venue, sequencer and authenticator, owned together.
+
+`Runtime.open(db_url, server_key)` opens the store, rebuilds the venue from
+the journal, and starts the sequencer. If a commit fails, the sequencer stops
+and the runtime rebuilds the venue from the store before accepting commands
+again: it never answers from state that is not durable.
+"""
+import asyncio
+import logging
+import time
+
+from api.auth.authenticator import Authenticator
+from api.auth.crypto import ServerKey
+from api.auth.keys import KeyDirectory
+from exchange.recovery import rebuild
+from exchange.sequencer import Sequencer, SequencerStopped
+from exchange.store import open_store
+
+log = logging.getLogger("karakum.runtime")
+
+
+class Runtime:
+    def __init__(self, store, server_key: ServerKey, clock_ns=time.time_ns):
+        self.store = store
+        self.server_key = server_key
+        self.clock_ns = clock_ns
+        self.venue = None
+        self.sequencer: Sequencer | None = None
+        self.subscribers: list = []  # Callables given each committed batch's outcomes, in order.
+        self.authenticator = Authenticator(KeyDirectory(lambda: self.venue.access, server_key))
+        self._watch: asyncio.Task | None = None
+        self._closing = False
+
+    @classmethod
+    async def open(cls, db_url: str, server_key: ServerKey, clock_ns=time.time_ns) -> "Runtime":
+        runtime = cls(await open_store(db_url), server_key, clock_ns)
+        await runtime._start()
+        return runtime
+
+    async def _start(self) -> None:
+        self.venue = await rebuild(self.store)
+        self.sequencer = Sequencer(self.venue, self.store, clock_ns=self.clock_ns, publish=self._publish)
+        self.sequencer.start()
+        self._watch = asyncio.create_task(self._restart_on_failure(self.sequencer))
+
+    async def _restart_on_failure(self, sequencer: Sequencer) -> None:
+        try:
+            await sequencer._task
+        except Exception:  # noqa: BLE001 - the sequencer already failed its callers.
+            if self._closing:
+                return
+            log.exception("sequencer stopped on a failed commit; rebuilding from the store")
+            await self._start()
+
+    @property
+    def ready(self) -> bool:
+        return self.sequencer is not None and self.sequencer.accepting
+
+    async def submit(self, command):
+        """Sequence a command; its result once durable. Raises SequencerStopped while restarting."""
+        if self.sequencer is None:
+            raise SequencerStopped("the exchange is starting")
+        return await self.sequencer.submit(command)
+
+    def _publish(self, outcomes) -> None:
+        for subscriber in list(self.subscribers):
+            subscriber(outcomes)
+
+    async def close(self) -> None:
+        self._closing = True
+        if self.sequencer is not None:
+            await self.sequencer.stop()
+        if self._watch is not None:
+            self._watch.cancel()
+        await self.store.close()

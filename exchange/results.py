@@ -1,0 +1,61 @@
+"""What applying one command gives back: the answer for the client and what to store.
+
+`Refused.code` is a stable name shared by every layer (engine RejectCode names,
+ledger codes, compliance and access codes, and the venue's own below), so the
+API maps one string to an HTTP status and a Binance error code.
+"""
+import msgspec
+
+from exchange.store.base import AuditRecord, JournalRecord, OrderRecord, TradeRecord
+
+
+class VenueCode:
+    """Refusal codes the venue itself owns (the other layers bring their own names)."""
+
+    ASSET_UNKNOWN = "ASSET_UNKNOWN"
+    ASSET_EXISTS = "ASSET_EXISTS"
+    ASSET_INVALID = "ASSET_INVALID"
+    INSTRUMENT_INVALID = "INSTRUMENT_INVALID"
+    INSTRUMENT_UNKNOWN = "INSTRUMENT_UNKNOWN"
+    FEE_INVALID = "FEE_INVALID"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    AMOUNT_MUST_BE_POSITIVE = "AMOUNT_MUST_BE_POSITIVE"
+    ADDRESS_UNKNOWN = "ADDRESS_UNKNOWN"
+    ACCOUNT_UNKNOWN = "ACCOUNT_UNKNOWN"
+    DUPLICATE_EMAIL = "DUPLICATE_EMAIL"
+    CORRECTION_INVALID = "CORRECTION_INVALID"
+    FORBIDDEN = "FORBIDDEN"
+
+
+class Refused(msgspec.Struct, frozen=True, kw_only=True, tag="refused"):
+    code: str
+    message: str
+    details: dict = {}
+
+
+class OrderResult(msgspec.Struct, frozen=True, kw_only=True, tag="order"):
+    """The order as it stands once the command is applied, and the fills it took part in."""
+
+    order: OrderRecord
+    fills: list[TradeRecord] = []
+
+
+class Accepted(msgspec.Struct, frozen=True, kw_only=True, tag="ok"):
+    """Generic success carrying the fields the caller needs."""
+
+    data: dict = {}
+
+
+class Outcome:
+    """Everything one command produced: stored in its batch, answered after the commit."""
+
+    __slots__ = ("journal", "result", "events", "entries", "trades", "orders", "audit")
+
+    def __init__(self, journal: JournalRecord):
+        self.journal = journal
+        self.result = None
+        self.events: list = []
+        self.entries: list = []
+        self.trades: list[TradeRecord] = []
+        self.orders: list[OrderRecord] = []
+        self.audit: list[AuditRecord] = []

@@ -1,0 +1,140 @@
+"""The single writer: numbers commands, applies them to the venue, commits in batches.
+
+Every state change goes through `submit()`. The sequencer loop takes whatever
+commands are queued (at most `batch_commands_max`), gives each the next
+sequence number and a timestamp, applies it to the venue (pure), and hands
+the batch to the store as ONE transaction. Only after that commit are the
+submitters answered and the events published: nothing is acknowledged or
+streamed before it is durable.
+
+Batches form by themselves under load (group commit): while one batch
+commits, the next one is applied in memory (at most one commit in flight),
+so a lone command waits for exactly one commit and a busy exchange pays one
+fsync per batch, not per command.
+
+If a commit fails, the in-memory state is ahead of the store: the sequencer
+stops, fails every pending submitter with `SequencerStopped`, and the
+runtime rebuilds the venue from the store before accepting commands again.
+"""
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from exchange.store.base import Batch
+from exchange.venue import Outcome, Venue
+
+
+class SequencerStopped(Exception):
+    """The sequencer is not accepting commands (stopping, or a commit failed)."""
+
+
+class Sequencer:
+    def __init__(self, venue: Venue, store: Any, *, clock_ns: Callable[[], int] = time.time_ns,
+                 batch_commands_max: int = 2000, queue_commands_max: int = 100_000,
+                 publish: Callable[[list[Outcome]], None] | None = None):
+        self.venue = venue
+        self.store = store
+        self.clock_ns = clock_ns
+        self.batch_commands_max = batch_commands_max
+        self.publish = publish
+        self.sequence = venue.sequence
+        self.failure: BaseException | None = None
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_commands_max)
+        self._task: asyncio.Task | None = None
+        self._timestamp_ns = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="sequencer")
+
+    async def stop(self) -> None:
+        """Commit what is queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.put(None)
+        await self._task
+        self._task = None
+
+    @property
+    def accepting(self) -> bool:
+        return self._task is not None and self.failure is None and not self._task.done()
+
+    async def submit(self, command: Any) -> Any:
+        """Sequence `command`; return its result once its batch is durable."""
+        if not self.accepting:
+            raise SequencerStopped("the exchange is not accepting commands")
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put((command, future))
+        return await future
+
+    def _next_timestamp_ns(self) -> int:
+        # Strictly increasing even if the wall clock steps back: journal order is time order.
+        now = self.clock_ns()
+        self._timestamp_ns = now if now > self._timestamp_ns else self._timestamp_ns + 1
+        return self._timestamp_ns
+
+    async def _run(self) -> None:
+        commit: asyncio.Task | None = None
+        stopping = False
+        items: list = []
+        try:
+            while not stopping:
+                items = [await self._queue.get()]
+                while len(items) < self.batch_commands_max and not self._queue.empty():
+                    items.append(self._queue.get_nowait())
+                if items[-1] is None:
+                    stopping = True
+                    items.pop()
+                if not items:
+                    continue
+                outcomes = [self._apply(command) for command, _ in items]
+                batch = self._batch(outcomes)
+                if commit is not None:
+                    await commit  # At most one commit in flight keeps acks in sequence order.
+                commit = asyncio.create_task(self._commit(batch, items, outcomes))
+            if commit is not None:
+                await commit
+        except BaseException as error:  # noqa: BLE001 - any failure stops the writer.
+            self._fail(error)
+            for _, future in items:  # Applied in memory, never committed: never answered.
+                if not future.done():
+                    future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
+            raise
+
+    def _apply(self, command: Any) -> Outcome:
+        self.sequence += 1
+        return self.venue.apply(command, self.sequence, self._next_timestamp_ns())
+
+    @staticmethod
+    def _batch(outcomes: list[Outcome]) -> Batch:
+        batch = Batch(journal=[], entries=[], trades=[], orders=[], audit=[])
+        for outcome in outcomes:
+            batch.journal.append(outcome.journal)
+            batch.entries.extend(outcome.entries)
+            batch.trades.extend(outcome.trades)
+            batch.orders.extend(outcome.orders)
+            batch.audit.extend(outcome.audit)
+        return batch
+
+    async def _commit(self, batch: Batch, items: list, outcomes: list[Outcome]) -> None:
+        try:
+            await self.store.write_batch(batch)
+        except BaseException as error:
+            self._fail(error)
+            for _, future in items:
+                if not future.done():
+                    future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
+            raise
+        for (_, future), outcome in zip(items, outcomes):
+            if not future.done():
+                future.set_result(outcome.result)
+        if self.publish is not None:
+            self.publish(outcomes)
+
+    def _fail(self, error: BaseException) -> None:
+        if self.failure is None:
+            self.failure = error
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is not None and not item[1].done():
+                item[1].set_exception(SequencerStopped("the exchange is restarting"))

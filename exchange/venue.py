@@ -1,0 +1,188 @@
+"""The venue: every part of the exchange's state, changed only by `apply()`.
+
+`apply(command, sequence, timestamp_ns)` is pure: the same journal gives the
+same results, ledger entries, trades, order rows, audit records and
+`state_hash()`. Order of work per command: compliance gate -> funds check ->
+engine -> settlement, fees and releases in the ledger -> audit record.
+
+Broken invariants are our bugs: `post()` raises when the ledger refuses an
+entry the venue built itself (a hold it checked, a settlement of a real
+fill), and the sequencer stops rather than acknowledge a wrong state.
+"""
+import hashlib
+
+import msgspec
+
+from engine.commands import AmendOrder, CancelAll, CancelOrder
+from engine.engine import Engine
+from ledger.ledger import Ledger
+from ledger.reject import LedgerRejected
+from exchange import commands as c
+from exchange.access import Access
+from exchange.access.commands import IssueApiKey, OwnerKind
+from exchange.access.roles import Role
+from exchange.audit import AuditLog, encode_payload
+from exchange.compliance import Compliance, SignUp
+from exchange.compliance import commands as cc
+from exchange.compliance.results import Refusal
+from exchange.funding import Funding
+from exchange.listing import Listing
+from exchange.results import Accepted, Outcome, Refused
+from exchange.store.base import JournalRecord
+from exchange.trading import Trading
+
+_SECRET_FIELDS = ("secret_ciphertext", "email")
+
+
+class LedgerBugError(RuntimeError):
+    """The ledger refused an entry the venue built from checked facts: halt."""
+
+
+class Venue:
+    def __init__(self) -> None:
+        self.sequence = 0
+        self.engine = Engine()
+        self.ledger = Ledger()
+        self.compliance = Compliance()
+        self.access = Access()
+        self.audit = AuditLog()
+        self.listing = Listing(self)
+        self.fees = self.listing.fees
+        self.trading = Trading(self)
+        self.funding = Funding(self)
+        self._handlers = self._build_handlers()
+
+    def _build_handlers(self) -> dict:
+        handlers = {
+            c.DefineAsset: self.listing.define_asset, c.SetAssetValuation: self.listing.set_valuation,
+            c.ListMarket: self.listing.list_market, c.ChangeMarket: self.listing.change_market,
+            c.SetFees: self.listing.set_fees, c.OpenAccount: self._open_account,
+            c.SubmitOrder: self.trading.submit, CancelOrder: self.trading.cancel, CancelAll: self.trading.cancel,
+            AmendOrder: self.trading.amend, c.ReportDeposit: self.funding.report_deposit,
+            c.Withdraw: self.funding.withdraw, c.Correction: self.funding.correct,
+            cc.ApproveWithdrawal: self.funding.decide, cc.RejectWithdrawal: self.funding.decide,
+            cc.CompleteWithdrawal: self.funding.decide,
+        }
+        for kind in c.ComplianceCommand.__args__:
+            handlers.setdefault(kind, self._compliance)
+        for kind in c.AccessCommand.__args__:
+            handlers.setdefault(kind, self._access)
+        return handlers
+
+    def apply(self, command, sequence: int, timestamp_ns: int) -> Outcome:
+        """Apply one command; returns everything it produced. O(work of the command)."""
+        outcome = Outcome(JournalRecord(sequence=sequence, timestamp_ns=timestamp_ns,
+                                        command=c.encode_command(command)))
+        self.sequence = sequence
+        outcome.result = self._handlers[type(command)](command, sequence, timestamp_ns, outcome)
+        actor = getattr(command, "actor", None)
+        if actor is not None and not actor.startswith("customer:"):
+            self._audit(command, actor, sequence, timestamp_ns, outcome)
+        return outcome
+
+    # Helpers for the parts.
+
+    def refused(self, code: str, message: str, **details) -> Refused:
+        return Refused(code=code, message=message, details=details)
+
+    def refused_by(self, refusal: Refusal) -> Refused:
+        details = {k: v for k, v in msgspec.structs.asdict(refusal).items()
+                   if k not in ("code", "message") and v not in (None, ())}
+        return Refused(code=str(refusal.code), message=refusal.message, details=details)
+
+    def entry_id(self, sequence: int, outcome: Outcome) -> str:
+        """A unique, deterministic id for the next entry of this command."""
+        return f"s{sequence}.{len(outcome.entries)}"
+
+    def post(self, entry, outcome: Outcome) -> None:
+        rejected = self.try_post(entry, outcome)
+        if rejected is not None:
+            raise LedgerBugError(f"ledger refused {entry.entry_id}: {rejected.code.name} {rejected.message}")
+
+    def try_post(self, entry, outcome: Outcome) -> LedgerRejected | None:
+        result = self.ledger.apply(entry)
+        if type(result) is LedgerRejected:
+            return result
+        outcome.entries.append(entry)
+        return None
+
+    def tier_of(self, account_id: int) -> int | None:
+        customer = self.compliance.customer(str(account_id))
+        return None if customer is None else customer.tier
+
+    # Commands handled here.
+
+    def _open_account(self, command: c.OpenAccount, sequence: int, timestamp_ns: int, outcome: Outcome):
+        customer_id = str(sequence)
+        signed_up = self.compliance.apply(SignUp(customer_id=customer_id, email=command.email), sequence,
+                                          timestamp_ns)
+        if type(signed_up) is Refusal:
+            return self.refused_by(signed_up)
+        issued = self.access.apply(IssueApiKey(key_id=command.key_id, owner_kind=OwnerKind.CUSTOMER,
+                                               owner_id=customer_id, role=Role.TRADER,
+                                               secret_ciphertext=command.secret_ciphertext, label="sign-up"),
+                                   sequence, timestamp_ns)
+        refusal = _access_refusal(issued)
+        if refusal is not None:
+            raise LedgerBugError(f"sign-up key refused after the customer was created: {refusal.message}")
+        return Accepted(data={"customer_id": sequence, "key_id": command.key_id, "kyc_status": "pending"})
+
+    def _compliance(self, command, sequence: int, timestamp_ns: int, outcome: Outcome):
+        result = self.compliance.apply(command, sequence, timestamp_ns)
+        if type(result) is Refusal:
+            return self.refused_by(result)
+        data = {k: v for k, v in msgspec.structs.asdict(result).items() if v not in (None, ())}
+        return Accepted(data=data)
+
+    def _access(self, command, sequence: int, timestamp_ns: int, outcome: Outcome):
+        result = self.access.apply(command, sequence, timestamp_ns)
+        refusal = _access_refusal(result)
+        if refusal is not None:
+            return refusal
+        return Accepted(data={k: v for k, v in msgspec.structs.asdict(result).items()
+                              if k not in _SECRET_FIELDS and v is not None})
+
+    def _audit(self, command, actor: str, sequence: int, timestamp_ns: int, outcome: Outcome) -> None:
+        fields = {k: v for k, v in msgspec.to_builtins(command).items() if k not in _SECRET_FIELDS}
+        result = outcome.result
+        fields["result"] = result.code if type(result) is Refused else "ok"
+        target = next((str(fields[k]) for k in ("customer_id", "instrument_id", "withdrawal_id", "case_id",
+                                                  "key_id", "staff_id", "code", "asset") if k in fields), "")
+        outcome.audit.append(self.audit.append(sequence, timestamp_ns, actor, type(command).__struct_config__.tag,
+                                               target, str(fields.get("reason", "")), encode_payload(fields)))
+
+    # Whole-state checks, hash and snapshot.
+
+    def check(self) -> None:
+        """Raise on any broken invariant: ledger sums, and held == open orders' reservations."""
+        self.ledger.check()
+        for (account_id, asset), units in self.trading.reserved().items():
+            held = self.ledger.held(account_id, asset)
+            if held != units:
+                raise LedgerBugError(f"account {account_id} holds {held} {asset}, open orders reserve {units}")
+
+    def state_hash(self) -> str:
+        digest = hashlib.sha256()
+        for part in (self.engine.state_hash(), self.ledger.state_hash(), self.compliance.state_hash(),
+                     self.access.state_hash(), self.audit.head_hash):
+            digest.update(part.encode())
+        digest.update(msgspec.json.encode(self._own_state(), order="sorted"))
+        return digest.hexdigest()
+
+    def _own_state(self) -> dict:
+        return {
+            "sequence": self.sequence,
+            "assets": sorted((a.code, a.decimals, a.tmt_units_per_asset) for a in self.listing.assets.values()),
+            "fees": self.listing.fees.to_builtins(),
+            "delisted": sorted(self.listing.delisted),
+            "deposits": sorted(self.funding.deposits_by_tx),
+            "orders": sorted((o.order_id, o.filled_lots, o.status, o.asset, o.reserved_units)
+                             for o in self.trading.open.values()),
+        }
+
+
+def _access_refusal(result) -> Refused | None:
+    code = getattr(result, "code", None)
+    if code is None:
+        return None
+    return Refused(code=code.name, message=getattr(result, "message", code.name))
