@@ -1,4 +1,5 @@
-"""Per-key token buckets, configurable per role, in integer milli-tokens.
+"""Per-key token buckets, configurable per role, in integer units (1 request = 60,000 units,
+so a refill of `requests_per_minute` units per millisecond stays exact).
 
 A refusal carries `retry_after_s` (whole seconds, rounded up) for the HTTP Retry-After
 header. Memory is bounded: only authenticated keys get a bucket, and idle buckets that have
@@ -10,28 +11,28 @@ import msgspec
 
 from exchange.access import Role
 
-_MILLI = 1000
+_UNITS_PER_REQUEST = 60_000  # Milliseconds per minute: refill is rate x elapsed_ms.
 
 
 class RateLimit(msgspec.Struct, frozen=True, kw_only=True):
     burst_requests: int  # Bucket capacity: requests allowed back to back.
-    requests_per_s: int  # Refill rate.
+    requests_per_minute: int  # Refill rate.
 
 
 DEFAULT_LIMITS: dict[Role, RateLimit] = {
     # Traders send orders in bursts; staff and auditors browse and export.
-    Role.TRADER: RateLimit(burst_requests=200, requests_per_s=100),
-    Role.OPERATOR: RateLimit(burst_requests=50, requests_per_s=20),
-    Role.COMPLIANCE: RateLimit(burst_requests=50, requests_per_s=20),
-    Role.AUDITOR: RateLimit(burst_requests=20, requests_per_s=5),
+    Role.TRADER: RateLimit(burst_requests=200, requests_per_minute=6000),
+    Role.OPERATOR: RateLimit(burst_requests=50, requests_per_minute=1200),
+    Role.COMPLIANCE: RateLimit(burst_requests=50, requests_per_minute=1200),
+    Role.AUDITOR: RateLimit(burst_requests=20, requests_per_minute=300),
 }
 
 
 class _Bucket:
-    __slots__ = ("milli_tokens", "updated_ms")
+    __slots__ = ("units", "updated_ms")
 
-    def __init__(self, milli_tokens: int, updated_ms: int) -> None:
-        self.milli_tokens = milli_tokens
+    def __init__(self, units: int, updated_ms: int) -> None:
+        self.units = units
         self.updated_ms = updated_ms
 
 
@@ -50,7 +51,7 @@ class RateLimiter:
     def take(self, key_id: str, role: Role, now_ms: int) -> int | None:
         """Spend one request from the key's bucket; on refusal return retry_after_s (>= 1)."""
         limit = self.limits[role]
-        capacity = limit.burst_requests * _MILLI
+        capacity = limit.burst_requests * _UNITS_PER_REQUEST
         bucket = self._buckets.get(key_id)
         if bucket is None:
             bucket = _Bucket(capacity, now_ms)
@@ -59,13 +60,13 @@ class RateLimiter:
         else:
             self._buckets.move_to_end(key_id)
             elapsed_ms = max(0, now_ms - bucket.updated_ms)
-            bucket.milli_tokens = min(capacity, bucket.milli_tokens + elapsed_ms * limit.requests_per_s)
+            bucket.units = min(capacity, bucket.units + elapsed_ms * limit.requests_per_minute)
             bucket.updated_ms = max(bucket.updated_ms, now_ms)
-        if bucket.milli_tokens >= _MILLI:
-            bucket.milli_tokens -= _MILLI
+        if bucket.units >= _UNITS_PER_REQUEST:
+            bucket.units -= _UNITS_PER_REQUEST
             return None
-        missing = _MILLI - bucket.milli_tokens
-        wait_ms = -(-missing // limit.requests_per_s)
+        missing = _UNITS_PER_REQUEST - bucket.units
+        wait_ms = -(-missing // limit.requests_per_minute)
         return max(1, -(-wait_ms // 1000))
 
     def _trim(self, now_ms: int) -> None:
@@ -77,7 +78,8 @@ class RateLimiter:
             del self._buckets[key_id]
 
     def _refilled(self, bucket: _Bucket, now_ms: int) -> bool:
-        slowest = min(self.limits.values(), key=lambda limit: limit.requests_per_s)
+        # The bucket does not know its role: assume the slowest refill and the largest burst.
+        slowest = min(limit.requests_per_minute for limit in self.limits.values())
         fullest = max(limit.burst_requests for limit in self.limits.values())
         elapsed_ms = max(0, now_ms - bucket.updated_ms)
-        return bucket.milli_tokens + elapsed_ms * slowest.requests_per_s >= fullest * _MILLI
+        return bucket.units + elapsed_ms * slowest >= fullest * _UNITS_PER_REQUEST

@@ -49,5 +49,5 @@ def directory(access, server_key):
 
 @pytest.fixture
 def authenticator(directory):
-    generous = {role: RateLimit(burst_requests=1000, requests_per_s=1000) for role in Role}
+    generous = {role: RateLimit(burst_requests=1000, requests_per_minute=60_000) for role in Role}
     return Authenticator(directory.lookup, limiter=RateLimiter(generous), clock_ms=lambda: NOW_MS)
