@@ -51,8 +51,12 @@ class Posting(msgspec.Struct, frozen=True, gc=False):
     amount_units: int
 
 
-class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One all-or-nothing set of postings with a unique id derived from its cause."""
+class JournalEntry(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One all-or-nothing set of postings with a unique id derived from its cause.
+
+    gc=False: entries hold only strings, ints and tuples, never a cycle, so the garbage
+    collector need not walk the millions the ledger keeps for idempotency.
+    """
 
     entry_id: str  # Derived from the cause ("s42:hold", "t7"): a retry reuses it, so it is not re-posted.
     kind: EntryKind

@@ -102,6 +102,7 @@ class Ledger:
     def _resolve(self, entry: JournalEntry) -> list[tuple[AccountInfo, AccountInfo]] | LedgerRejected:
         if not entry.postings:
             return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "an entry has at least one posting")
+        accounts, balances = self._accounts, self._balances
         sides = []
         for posting in entry.postings:
             amount_units = posting.amount_units
@@ -109,10 +110,10 @@ class Ledger:
                 return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "amounts are positive integers")
             if posting.debit_account == posting.credit_account:
                 return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "a posting moves between two accounts")
-            if posting.asset not in self._balances:
+            if posting.asset not in balances:
                 return LedgerRejected(LedgerRejectCode.UNKNOWN_ASSET, f"unknown asset {posting.asset!r}")
-            debit = self._account(posting.debit_account)
-            credit = self._account(posting.credit_account)
+            debit = accounts.get(posting.debit_account) or self._account(posting.debit_account)
+            credit = accounts.get(posting.credit_account) or self._account(posting.credit_account)
             if debit is None or credit is None:
                 unknown = posting.debit_account if debit is None else posting.credit_account
                 return LedgerRejected(LedgerRejectCode.UNKNOWN_ACCOUNT, f"unknown account {unknown!r}")
@@ -120,6 +121,7 @@ class Ledger:
         return sides
 
     def _post(self, entry: JournalEntry, sides) -> LedgerRejected | None:
+        """Apply every posting, then check the floors on the final balances; undo all on a failure."""
         balances = self._balances
         for posting in entry.postings:
             book = balances[posting.asset]
@@ -139,10 +141,9 @@ class Ledger:
         # Only a debit can take a credit-normal account below zero, only a credit a custody account above.
         balances = self._balances
         for posting, (debit, credit) in zip(entry.postings, sides):
-            book = balances[posting.asset]
-            if debit.floor_sign == 1 and book[posting.debit_account] < 0:
+            if debit.floor_sign == 1 and balances[posting.asset][posting.debit_account] < 0:
                 return LedgerRejected(LedgerRejectCode.INSUFFICIENT_FUNDS, f"{posting.debit_account} lacks {posting.asset}")
-            if credit.floor_sign == -1 and book[posting.credit_account] > 0:
+            if credit.floor_sign == -1 and balances[posting.asset][posting.credit_account] > 0:
                 return LedgerRejected(LedgerRejectCode.INSUFFICIENT_FUNDS, f"{posting.credit_account} lacks {posting.asset}")
         return None
 

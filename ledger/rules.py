@@ -54,15 +54,6 @@ def _check_single_posting(entry: JournalEntry, sides: Sides, shapes) -> LedgerRe
     return None
 
 
-def _leg_error(sides: Sides, index: int, roles, customers) -> LedgerRejected | None:
-    debit, credit = sides[index]
-    if (debit.role, credit.role) != roles:
-        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"settlement posting {index} has the wrong roles")
-    if (debit.customer_id, credit.customer_id) != customers:
-        return _reject(LedgerRejectCode.NOT_TRADE_PARTIES, f"settlement posting {index} is not between the parties")
-    return None
-
-
 def check_settlement(entry: JournalEntry, sides: Sides) -> LedgerRejected | None:
     """Quote: buyer held -> seller; base: seller held -> buyer; then at most one fee per party."""
     if len(entry.parties) != 2 or not all(entry.parties):
@@ -70,33 +61,45 @@ def check_settlement(entry: JournalEntry, sides: Sides) -> LedgerRejected | None
     if not 2 <= len(sides) <= 4:
         return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, "a settlement has two legs and up to two fees")
     buyer, seller = entry.parties
-    quote_leg, base_leg = entry.postings[0], entry.postings[1]
-    rejected = _leg_error(sides, 0, (_R.HELD, _R.AVAILABLE), (buyer, seller)) or _leg_error(
-        sides, 1, (_R.HELD, _R.AVAILABLE), (seller, buyer)
-    )
-    if rejected is not None:
-        return rejected
-    if quote_leg.asset == base_leg.asset:
+    (quote_debit, quote_credit), (base_debit, base_credit) = sides[0], sides[1]
+    if not (
+        quote_debit.role is _R.HELD
+        and quote_credit.role is _R.AVAILABLE
+        and base_debit.role is _R.HELD
+        and base_credit.role is _R.AVAILABLE
+    ):
+        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, "settlement legs move held -> available")
+    if not (
+        quote_debit.customer_id == buyer
+        and quote_credit.customer_id == seller
+        and base_debit.customer_id == seller
+        and base_credit.customer_id == buyer
+    ):
+        return _reject(LedgerRejectCode.NOT_TRADE_PARTIES, "settlement legs are not between the buyer and seller")
+    if entry.postings[0].asset == entry.postings[1].asset:
         return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, "a settlement exchanges two different assets")
+    if len(sides) == 2:
+        return None
     return _check_settlement_fees(entry, sides, buyer, seller)
 
 
 def _check_settlement_fees(entry: JournalEntry, sides: Sides, buyer: str, seller: str) -> LedgerRejected | None:
     # A fee is paid in the asset its payer received, out of it: the buyer in base, the seller in quote.
-    proceeds = {(seller, entry.postings[0].asset): entry.postings[0], (buyer, entry.postings[1].asset): entry.postings[1]}
-    paid: set[tuple[str | None, str]] = set()
+    quote_leg, base_leg = entry.postings[0], entry.postings[1]
+    buyer_paid = seller_paid = False
     for index in range(2, len(sides)):
         debit, credit = sides[index]
         posting = entry.postings[index]
-        if debit.role != _R.AVAILABLE or credit.role != _R.FEES:
+        if debit.role is not _R.AVAILABLE or credit.role is not _R.FEES:
             return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"settlement posting {index} is not a fee")
-        key = (debit.customer_id, posting.asset)
-        received = proceeds.get(key)
-        if received is None or key in paid:
+        if not buyer_paid and debit.customer_id == buyer and posting.asset == base_leg.asset:
+            buyer_paid, received = True, base_leg
+        elif not seller_paid and debit.customer_id == seller and posting.asset == quote_leg.asset:
+            seller_paid, received = True, quote_leg
+        else:
             return _reject(LedgerRejectCode.NOT_TRADE_PARTIES, f"settlement fee {index} is not a party's fee on its proceeds")
         if posting.amount_units > received.amount_units:
             return _reject(LedgerRejectCode.FEE_EXCEEDS_PROCEEDS, f"settlement fee {index} exceeds the proceeds")
-        paid.add(key)
     return None
 
 
