@@ -9,6 +9,7 @@ import sys
 
 # Append a module here to add a subcommand; the order is the order in --help.
 COMMAND_MODULES = (
+    "api.commands.serve",
     "api.commands.verify_audit",
 )
 

@@ -1,0 +1,41 @@
+"""The FastAPI application: routers from api/routes/, one error shape, the runtime in app.state.
+
+Each module in ROUTE_MODULES exposes `build(runtime) -> APIRouter`; routes stay
+thin: authenticate, parse, build a command, `submit`, shape the answer.
+"""
+import importlib
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth.dependency import AuthFailed, auth_failed_handler
+from api.errors import ApiError, api_error_handler, http_error_handler, validation_error_handler
+from exchange.compliance import RISK_WARNING
+
+ROUTE_MODULES = (
+    "api.routes.health",
+)
+
+
+def create_app(open_runtime) -> FastAPI:
+    """`open_runtime` is an async callable returning a started Runtime (called at start-up)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        runtime = await open_runtime()
+        app.state.runtime = runtime
+        for name in ROUTE_MODULES:
+            app.include_router(importlib.import_module(name).build(runtime))
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(title="Karakum Exchange", description=RISK_WARNING, version="0.1.0", lifespan=lifespan)
+    app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(AuthFailed, auth_failed_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    return app

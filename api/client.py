@@ -1,0 +1,44 @@
+"""A small signed client for the native API: used by tests, benchmarks and operator scripts."""
+import time
+
+import httpx
+import msgspec
+
+from api.auth.signing import sign_native
+
+
+class KarakumClient:
+    """Signs every request with X-KK-APIKEY / X-KK-TIMESTAMP / X-KK-SIGNATURE when a key is given."""
+
+    def __init__(self, base_url: str, api_key: str | None = None, secret: str | None = None,
+                 timeout_s: float = 30.0):
+        self.api_key = api_key
+        self.secret = secret
+        self.http = httpx.Client(base_url=base_url, timeout=timeout_s)
+
+    def request(self, method: str, path: str, body=None, params: dict | None = None) -> httpx.Response:
+        content = b"" if body is None else msgspec.json.encode(body)
+        query = str(httpx.QueryParams(params or {}))
+        path_with_query = f"{path}?{query}" if query else path
+        headers = {"content-type": "application/json"}
+        if self.api_key is not None:
+            timestamp_ms = time.time_ns() // 1_000_000
+            headers.update({"X-KK-APIKEY": self.api_key, "X-KK-TIMESTAMP": str(timestamp_ms),
+                            "X-KK-SIGNATURE": sign_native(self.secret, timestamp_ms, method, path_with_query,
+                                                          content)})
+        return self.http.request(method, path_with_query, content=content, headers=headers)
+
+    def get(self, path: str, **params) -> httpx.Response:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, body=None) -> httpx.Response:
+        return self.request("POST", path, body=body if body is not None else {})
+
+    def patch(self, path: str, body=None) -> httpx.Response:
+        return self.request("PATCH", path, body=body if body is not None else {})
+
+    def delete(self, path: str, **params) -> httpx.Response:
+        return self.request("DELETE", path, params=params)
+
+    def close(self) -> None:
+        self.http.close()

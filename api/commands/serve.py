@@ -1,0 +1,67 @@
+"""`karakum serve`: run the exchange (SQLite under the data dir unless --db says otherwise).
+
+Settings come from flags, else from the environment (KARAKUM_HOST, KARAKUM_PORT,
+KARAKUM_DATA_DIR, KARAKUM_DB_URL, KARAKUM_SERVER_KEY). Without a server key
+in the environment, one is generated on first start into DATA_DIR/server.key
+(mode 0600) and reused: losing it makes every stored API secret unreadable.
+"""
+import os
+import sys
+from pathlib import Path
+
+from api.auth.crypto import ServerKeyError, generate_server_key, load_server_key, parse_server_key
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("serve", help="run the exchange")
+    parser.add_argument("--host", default=os.environ.get("KARAKUM_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("KARAKUM_PORT", "8080")))
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("KARAKUM_DATA_DIR", "./data")))
+    parser.add_argument("--db", default=os.environ.get("KARAKUM_DB_URL"),
+                        help="postgresql://... (default: sqlite file DATA_DIR/exchange.db)")
+    parser.add_argument("--demo", action="store_true", help="demo markets, staff and two funded traders")
+    parser.set_defaults(handler=serve)
+
+
+def server_key(data_dir: Path):
+    if os.environ.get("KARAKUM_SERVER_KEY", "").strip():
+        return load_server_key()
+    path = data_dir / "server.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(generate_server_key())
+    return parse_server_key(path.read_text())
+
+
+def serve(arguments) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.bootstrap import bootstrap, demo
+    from api.runtime import Runtime
+
+    data_dir = arguments.data_dir.resolve()
+    try:
+        key = server_key(data_dir)
+    except ServerKeyError as error:
+        print(f"karakum serve: {error}", file=sys.stderr)
+        return 2
+    db_url = arguments.db or f"sqlite:///{data_dir / 'exchange.db'}"
+
+    async def open_runtime():
+        runtime = await Runtime.open(db_url, key)
+        await bootstrap(runtime, data_dir)
+        print(f"admin credentials: {data_dir / 'admin-credentials.json'}", file=sys.stderr)
+        if arguments.demo:
+            credentials = await demo(runtime, data_dir)
+            print(f"demo API keys (secrets in {data_dir / 'demo-credentials.json'}):", file=sys.stderr)
+            for who in credentials.get("staff", []) + credentials.get("traders", []):
+                name = who.get("staff_id") or f"customer {who.get('customer_id')}"
+                print(f"  {name:>16}: {who['api_key']}", file=sys.stderr)
+        return runtime
+
+    uvicorn.run(create_app(open_runtime), host=arguments.host, port=arguments.port, log_level="warning",
+                access_log=False)
+    return 0

@@ -1,0 +1,37 @@
+"""Small helpers every route uses: msgspec bodies in, msgspec JSON out, submit with refusals as errors."""
+from typing import Any
+
+import msgspec
+from fastapi import Request, Response
+
+from api.errors import ApiError
+from exchange.results import Refused
+from exchange.sequencer import SequencerStopped
+
+BODY_BYTES_MAX = 1_000_000
+
+
+async def parse_body(request: Request, kind: type) -> Any:
+    """Decode and validate the JSON body as `kind`; 400 with the field named when it does not fit."""
+    body = await request.body()
+    if len(body) > BODY_BYTES_MAX:
+        raise ApiError("INVALID_REQUEST", f"body larger than {BODY_BYTES_MAX} bytes", 413)
+    try:
+        return msgspec.json.decode(body or b"{}", type=kind)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        raise ApiError("INVALID_REQUEST", str(error), 400) from None
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return Response(msgspec.json.encode(value), status_code=status, media_type="application/json")
+
+
+async def submit(runtime, command) -> Any:
+    """Sequence a command and wait until it is durable; a refusal becomes an ApiError."""
+    try:
+        result = await runtime.submit(command)
+    except SequencerStopped as error:
+        raise ApiError("SERVICE_UNAVAILABLE", str(error), 503, headers={"Retry-After": "1"}) from None
+    if type(result) is Refused:
+        raise ApiError(result.code, result.message, details=result.details)
+    return result

@@ -1,0 +1,91 @@
+"""A real `karakum serve --demo` process per test module, on SQLite or PostgreSQL.
+
+`exchange_server` yields a Server with the base URL, the demo credentials and
+signed clients for every demo role. PostgreSQL runs FAIL when it is down.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.client import KarakumClient
+
+KARAKUM = str(Path(sys.executable).with_name("karakum"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data_dir: Path, db_url: str | None):
+        self.data_dir = data_dir
+        self.db_url = db_url
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.clients: list[KarakumClient] = []
+
+    def start(self) -> None:
+        command = [KARAKUM, "serve", "--demo", "--data-dir", str(self.data_dir), "--port", str(self.port)]
+        if self.db_url:
+            command += ["--db", self.db_url]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KARAKUM_")}
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=open(self.data_dir / "server.log", "ab"))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base_url}/v1/health/ready", timeout=1).status_code == 200:
+                    self.credentials = json.loads((self.data_dir / "demo-credentials.json").read_text())
+                    self.admin = json.loads((self.data_dir / "admin-credentials.json").read_text())
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("server did not become ready in 60 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        for client in self.clients:
+            client.close()
+
+    def client(self, who: dict | None = None) -> KarakumClient:
+        client = KarakumClient(self.base_url, who["api_key"] if who else None, who["secret"] if who else None)
+        self.clients.append(client)
+        return client
+
+    def staff(self, staff_id: str) -> KarakumClient:
+        if staff_id == "admin":
+            return self.client(self.admin)
+        return self.client(next(s for s in self.credentials["staff"] if s["staff_id"] == staff_id))
+
+    def trader(self, index: int) -> KarakumClient:
+        return self.client(self.credentials["traders"][index])
+
+    def trader_id(self, index: int) -> int:
+        return self.credentials["traders"][index]["customer_id"]
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def exchange_server(request, tmp_path_factory):
+    db_url = None
+    if request.param == "postgres":
+        postgres_url = request.getfixturevalue("postgres_url_module")
+        db_url = postgres_url
+    server = Server(tmp_path_factory.mktemp(f"exchange-{request.param}"), db_url)
+    server.start()
+    yield server
+    server.stop()
