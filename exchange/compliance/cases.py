@@ -116,5 +116,6 @@ def handle_close_case(book: ComplianceBook, command: CloseCase, sequence: int, t
     case.notes.append(CaseNote(actor=command.actor, timestamp_ns=timestamp_ns, text=f"closed: {command.reason}"))
     if command.resolution is CaseResolution.CLEARED:
         customer = book.customers[case.customer_id]
-        customer.cleared_hit_keys.extend(hit.hit_key for hit in case.hits if hit.hit_key not in customer.cleared_hit_keys)
+        cleared = customer.cleared_hit_keys
+        cleared.extend(hit.hit_key for hit in case.hits if hit.hit_key not in cleared)
     return Accepted(customer_id=case.customer_id, case_ids=(case.case_id,))

@@ -32,7 +32,8 @@ _HOLDS_IDENTITY = (KycStatus.PENDING, KycStatus.VERIFIED, KycStatus.SUSPENDED)
 def handle_sign_up(book: ComplianceBook, command: SignUp, sequence: int, timestamp_ns: int) -> ComplianceResult:
     email = command.email.strip().lower()
     if not command.customer_id or len(command.customer_id) > CUSTOMER_ID_LENGTH_MAX:
-        return refuse(ComplianceCode.INVALID_CUSTOMER_ID, f"customer id must be 1 to {CUSTOMER_ID_LENGTH_MAX} characters")
+        return refuse(ComplianceCode.INVALID_CUSTOMER_ID,
+                      f"customer id must be 1 to {CUSTOMER_ID_LENGTH_MAX} characters")
     if command.customer_id in book.customers:
         return refuse(ComplianceCode.CUSTOMER_EXISTS, f"customer {command.customer_id!r} already exists")
     if len(email) > EMAIL_LENGTH_MAX or not _EMAIL.fullmatch(email):
@@ -71,8 +72,10 @@ def handle_submit_identity(book: ComplianceBook, command: SubmitIdentity, sequen
     if customer.customer_id not in holders:
         holders.append(customer.customer_id)
     hits = screen(book, identity, customer.cleared_hit_keys)
-    case_ids = raise_screening_case(book, customer, CaseKind.SCREENING_ONBOARDING, hits, timestamp_ns) if hits else ()
-    return Accepted(customer_id=customer.customer_id, kyc_status=customer.kyc_status, case_ids=case_ids)
+    if hits:
+        raise_screening_case(book, customer, CaseKind.SCREENING_ONBOARDING, hits, timestamp_ns)
+    # No case ids in the answer: it goes back to the customer, who must not learn of a hit.
+    return Accepted(customer_id=customer.customer_id, kyc_status=customer.kyc_status)
 
 
 def handle_verify_customer(book: ComplianceBook, command: VerifyCustomer, sequence: int,
@@ -90,9 +93,8 @@ def handle_verify_customer(book: ComplianceBook, command: VerifyCustomer, sequen
     hits = screen(book, customer.identity, customer.cleared_hit_keys)
     if hits:
         case_ids = raise_screening_case(book, customer, CaseKind.SCREENING_ONBOARDING, hits, timestamp_ns)
-        return refuse(ComplianceCode.SCREENING_HIT,
-                      f"screening matched {len(hits)} restricted entr(y/ies); see case(s) {list(case_ids)}",
-                      case_ids=case_ids)
+        message = f"screening matched {len(hits)} time(s); see cases {list(case_ids)}"
+        return refuse(ComplianceCode.SCREENING_HIT, message, case_ids=case_ids)
     customer.kyc_status = KycStatus.VERIFIED
     customer.verified_at_ns = timestamp_ns
     customer.status_reason = command.reason

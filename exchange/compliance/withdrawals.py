@@ -33,7 +33,8 @@ def _usage(book: ComplianceBook, customer_id: str, timestamp_ns: int) -> LimitUs
 
 def _chain_tx_refusal(chain_tx_id: str) -> Refusal | None:
     if not chain_tx_id.strip() or len(chain_tx_id) > CHAIN_TX_LENGTH_MAX:
-        return refuse(ComplianceCode.INVALID_CHAIN_TX, f"chain transaction id must be 1 to {CHAIN_TX_LENGTH_MAX} characters")
+        return refuse(ComplianceCode.INVALID_CHAIN_TX,
+                      f"chain transaction id must be 1 to {CHAIN_TX_LENGTH_MAX} characters")
     return None
 
 

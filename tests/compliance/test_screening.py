@@ -12,6 +12,7 @@ from exchange.compliance import (
     LoadRestrictedParties,
     RestrictedParty,
     SetRestrictedJurisdictions,
+    SignUp,
     VerifyCustomer,
 )
 
@@ -135,3 +136,12 @@ def test_malformed_list_entries_are_refused_with_their_position():
     assert refusal.message.startswith("entry 2:")
     desk.refused(LoadRestrictedParties(actor=OFFICER, list_name=" ", entries=[]), ComplianceCode.INVALID_LIST)
     desk.refused(LoadRestrictedParties(actor="", list_name="un", entries=[]), ComplianceCode.INVALID_ACTOR)
+
+
+def test_the_customer_is_not_tipped_off_at_submission():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Ivan Petrov"))
+    desk.ok(SignUp(customer_id="c1", email="c1@example.com"))
+    answer = desk.ok(desk.identity("c1", full_name="Ivan Petrov"))
+    assert answer.case_ids == ()
+    assert len(desk.compliance.cases(customer_id="c1")) == 1
