@@ -26,6 +26,14 @@ def json_response(value: Any, status: int = 200) -> Response:
     return Response(msgspec.json.encode(value), status_code=status, media_type="application/json")
 
 
+async def durable_venue(runtime):
+    """The venue for a read: waits until every applied command is committed (no uncommitted state leaks)."""
+    try:
+        return await runtime.durable_view()
+    except SequencerStopped as error:
+        raise ApiError("SERVICE_UNAVAILABLE", str(error), 503, headers={"Retry-After": "1"}) from None
+
+
 async def submit(runtime, command) -> Any:
     """Sequence a command and wait until it is durable; a refusal becomes an ApiError."""
     try:

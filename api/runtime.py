@@ -62,6 +62,13 @@ class Runtime:
             raise SequencerStopped("the exchange is starting")
         return await self.sequencer.submit(command)
 
+    async def durable_view(self):
+        """The venue, once everything applied to it is committed: read state only through this."""
+        if self.sequencer is None:
+            raise SequencerStopped("the exchange is starting")
+        await self.sequencer.durable()
+        return self.venue
+
     def _publish(self, outcomes) -> None:
         for subscriber in list(self.subscribers):
             subscriber(outcomes)

@@ -39,6 +39,8 @@ class Sequencer:
         self.batch_commands_max = batch_commands_max
         self.publish = publish
         self.sequence = venue.sequence
+        self.committed_sequence = venue.sequence
+        self._durable_waiters: list[tuple[int, asyncio.Future]] = []
         self.failure: BaseException | None = None
         self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_commands_max)
         self._task: asyncio.Task | None = None
@@ -66,6 +68,16 @@ class Sequencer:
         future = asyncio.get_running_loop().create_future()
         await self._queue.put((command, future))
         return await future
+
+    async def durable(self) -> None:
+        """Return once everything applied so far is committed: reads after this see only durable state."""
+        if self.committed_sequence >= self.sequence:
+            return
+        if not self.accepting:
+            raise SequencerStopped("the exchange is restarting")
+        future = asyncio.get_running_loop().create_future()
+        self._durable_waiters.append((self.sequence, future))
+        await future
 
     def _next_timestamp_ns(self) -> int:
         # Strictly increasing even if the wall clock steps back: journal order is time order.
@@ -125,15 +137,28 @@ class Sequencer:
                 if not future.done():
                     future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
             raise
+        self.committed_sequence = outcomes[-1].journal.sequence
         for (_, future), outcome in zip(items, outcomes):
             if not future.done():
                 future.set_result(outcome.result)
+        if self._durable_waiters:
+            waiting = []
+            for sequence, future in self._durable_waiters:
+                if sequence > self.committed_sequence:
+                    waiting.append((sequence, future))
+                elif not future.done():
+                    future.set_result(None)
+            self._durable_waiters = waiting
         if self.publish is not None:
             self.publish(outcomes)
 
     def _fail(self, error: BaseException) -> None:
         if self.failure is None:
             self.failure = error
+        for _, future in self._durable_waiters:
+            if not future.done():
+                future.set_exception(SequencerStopped("the exchange is restarting"))
+        self._durable_waiters = []
         while not self._queue.empty():
             item = self._queue.get_nowait()
             if item is not None and not item[1].done():
