@@ -1,6 +1,7 @@
 # Karakum Exchange: build the virtualenv in one stage, run it as a non-root user in a slim one.
 # Configure with environment variables (docs/security.md):
-#   KARAKUM_SERVER_KEY  32-byte key (hex or base64) that encrypts API secrets; required
+#   KARAKUM_SERVER_KEY  32-byte key (hex or base64) that encrypts API secrets; set it in
+#                       production (else one is generated into /data/server.key)
 #   KARAKUM_DB_URL      postgresql://... for production; empty = SQLite file under /data
 #   KARAKUM_HOST, KARAKUM_PORT  bind address (default 0.0.0.0:8080)
 FROM python:3.11-slim AS build
