@@ -12,7 +12,7 @@ import msgspec
 
 from exchange.compliance import addresses, cases, configuration, kyc_decisions, lists, onboarding, withdrawals
 from exchange.compliance import commands as c
-from exchange.compliance.codes import CaseStatus
+from exchange.compliance.codes import CaseStatus, WithdrawalStatus
 from exchange.compliance.defaults import TIER_LIMITS, initial_policy
 from exchange.compliance.gates import can_trade, deposit_gate, withdrawal_gate
 from exchange.compliance.records import Case, ComplianceBook, Customer, DepositAddress, TierLimits, Withdrawal
@@ -95,6 +95,11 @@ class Compliance:
         customer = self._book.customers.get(customer_id)
         return _copy(customer, Customer) if customer else None
 
+    def tier_of(self, customer_id: str) -> int | None:
+        """The customer's tier without copying the record: cheap enough for per-fill fee look-ups."""
+        customer = self._book.customers.get(customer_id)
+        return customer.tier if customer else None
+
     def customer_by_deposit_address(self, address: str) -> Customer | None:
         record = self._book.deposit_addresses.get(address.lower())
         return self.customer(record.customer_id) if record else None
@@ -107,7 +112,9 @@ class Compliance:
         withdrawal = self._book.withdrawals.get(withdrawal_id)
         return _copy(withdrawal, Withdrawal) if withdrawal else None
 
-    def withdrawals(self, customer_id: str | None = None, status=None) -> list[Withdrawal]:
+    def withdrawals(self, customer_id: str | None = None,
+                    status: WithdrawalStatus | None = None) -> list[Withdrawal]:
+        """Withdrawals in id order, optionally of one customer and/or in one status."""
         return [
             _copy(w, Withdrawal)
             for w in self._book.withdrawals.values()

@@ -6,14 +6,14 @@ from exchange.compliance.records import Withdrawal
 
 
 class Refusal(msgspec.Struct, frozen=True, kw_only=True, tag="refusal"):
-    """A refused command or check; nothing changed except cases it lists in `case_ids`."""
+    """A refused command or check: nothing changed, except a screening case it may have opened."""
 
     code: ComplianceCode
     message: str
     remaining_daily_tmt_units: int | None = None  # Set with LIMIT_EXCEEDED.
     remaining_monthly_tmt_units: int | None = None
     usable_from_ns: int | None = None  # Set with ADDRESS_COOLING_OFF.
-    case_ids: tuple[int, ...] = ()  # Cases opened by this refusal (screening hits).
+    case_ids: tuple[int, ...] = ()  # With SCREENING_HIT: the open cases holding the hits.
 
 
 class Accepted(msgspec.Struct, frozen=True, kw_only=True, tag="accepted"):

@@ -3,6 +3,7 @@ import pytest
 from compliance_desk import OFFICER, Desk
 
 from exchange.compliance import (
+    AssignTier,
     CloseCustomer,
     ComplianceCode,
     IssueDepositAddress,
@@ -163,3 +164,11 @@ def test_staff_decisions_need_an_actor_and_a_reason():
     desk.refused(VerifyCustomer(customer_id="c1", actor="", reason="ok"), ComplianceCode.INVALID_ACTOR)
     desk.refused(VerifyCustomer(customer_id="c1", actor=OFFICER, reason="  "), ComplianceCode.REASON_REQUIRED)
     desk.refused(SuspendCustomer(customer_id="c1", actor=OFFICER, reason=""), ComplianceCode.REASON_REQUIRED)
+
+
+def test_tier_of_follows_tier_assignment():
+    desk = desk_with_customer_in("verified")
+    assert desk.compliance.tier_of("c1") == 1
+    desk.ok(AssignTier(actor=OFFICER, customer_id="c1", tier=3, reason="enhanced due diligence"))
+    assert desk.compliance.tier_of("c1") == 3
+    assert desk.compliance.tier_of("ghost") is None
