@@ -122,14 +122,14 @@ def _verify(key_id: str, message: bytes, signature: str, timestamp_ms: int, recv
     if timestamp_ms > now_ms + FUTURE_TOLERANCE_MS or now_ms - timestamp_ms > recv_window_ms:
         return _error(AuthErrorCode.TIMESTAMP_OUTSIDE_RECV_WINDOW,
                       "timestamp for this request is outside of the receive window")
-    normalised = signature.lower()
-    if replay_guard.seen(key_id, normalised, now_ms):
+    key_id = credential.key_id  # The stored object: the replay memory shares it, not a copy.
+    if replay_guard.seen(key_id, signature, now_ms):
         return _error(AuthErrorCode.REPLAYED_REQUEST, "this signed request was already received")
     if replay_guard.full(now_ms):
         retry_after_s = -(-replay_guard.retry_after_ms(now_ms) // 1000)
         return AuthError(code=AuthErrorCode.REPLAY_CACHE_FULL, retry_after_s=retry_after_s,
                          message="too many signed requests in the receive window; retry later")
-    replay_guard.remember(key_id, normalised, timestamp_ms + recv_window_ms)
+    replay_guard.remember(key_id, signature, timestamp_ms + recv_window_ms)
     return Authenticated(key_id=credential.key_id, owner_kind=credential.owner_kind,
                          owner_id=credential.owner_id, role=credential.role)
 
