@@ -82,6 +82,7 @@ class CaseKind(enum.StrEnum):
     SCREENING_ONBOARDING = "screening_onboarding"
     SCREENING_LIST_UPDATE = "screening_list_update"
     MANUAL = "manual"
+    RETURNING_IDENTITY = "returning_identity"
 
 
 class CaseStatus(enum.StrEnum):

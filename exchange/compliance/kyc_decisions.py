@@ -1,8 +1,9 @@
 """Officer decisions that move a customer between KYC states after onboarding.
 
 pending -> rejected; verified -> suspended -> verified (reinstate); any but
-closed -> closed. Reinstating does not re-screen: open screening cases keep
-blocking withdrawals until an officer closes them.
+closed -> closed, which frees the e-mail address for a new sign-up. Reinstating
+does not re-screen: open screening cases keep blocking withdrawals until an
+officer closes them.
 """
 from exchange.compliance.codes import KycStatus
 from exchange.compliance.commands import CloseCustomer, RejectCustomer, ReinstateCustomer, SuspendCustomer
@@ -37,4 +38,6 @@ def handle_kyc_decision(book: ComplianceBook, command: Decision, sequence: int, 
         return transition_refusal(customer, verb)
     customer.kyc_status = target
     customer.status_reason = command.reason
+    if target is KycStatus.CLOSED:
+        del book.customer_by_email[customer.email]  # The person may sign up again with it.
     return Accepted(customer_id=customer.customer_id, kyc_status=target)

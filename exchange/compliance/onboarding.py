@@ -4,18 +4,20 @@ Screening hits at submission are NOT refused to the customer: the identity is
 stored and a case opened silently (AML law forbids tipping a suspect off); it is
 the officer's VerifyCustomer that is refused with SCREENING_HIT until the case
 is closed as CLEARED. One person, one customer: a document number held by another
-pending, verified or suspended customer is refused (DUPLICATE_IDENTITY).
+pending, verified or suspended customer is refused (DUPLICATE_IDENTITY); one
+seen on a rejected or closed customer is accepted with an informational case,
+so the officer reviewing the returning person sees the history.
 """
 import datetime
 import re
 
-from exchange.compliance.cases import raise_screening_case
+from exchange.compliance.cases import SYSTEM_ACTOR, open_case, raise_screening_case
 from exchange.compliance.codes import CaseKind, ComplianceCode, KycStatus
 from exchange.compliance.commands import SignUp, SubmitIdentity, VerifyCustomer
 from exchange.compliance.defaults import MINIMUM_AGE_YEARS
 from exchange.compliance.guards import find_customer, staff_refusal, transition_refusal
-from exchange.compliance.identity import Identity, age_years, identity_problem, normalise_document_number, parse_date
 from exchange.compliance.countries import is_country_code
+from exchange.compliance.identity import Identity, age_years, identity_problem, normalise_document_number, parse_date
 from exchange.compliance.limits import NS_PER_DAY
 from exchange.compliance.records import ComplianceBook, Customer
 from exchange.compliance.results import Accepted, ComplianceResult, Refusal, refuse
@@ -70,6 +72,7 @@ def handle_submit_identity(book: ComplianceBook, command: SubmitIdentity, sequen
     customer.identity = identity
     holders = book.customers_by_document.setdefault(identity.document_number, [])
     if customer.customer_id not in holders:
+        _flag_returning_identity(book, customer, holders, timestamp_ns)
         holders.append(customer.customer_id)
     hits = screen(book, identity, customer.cleared_hit_keys)
     if hits:
@@ -109,6 +112,16 @@ def _duplicate_refusal(book: ComplianceBook, customer: Customer, identity: Ident
         if other.identity is not None and other.identity.document_number == identity.document_number:
             return refuse(ComplianceCode.DUPLICATE_IDENTITY, "this document already belongs to another customer")
     return None
+
+
+def _flag_returning_identity(book: ComplianceBook, customer: Customer, holders: list[str], timestamp_ns: int) -> None:
+    """A document seen on a rejected or closed customer is allowed, but the officer should know."""
+    earlier = [book.customers[holder] for holder in holders]
+    if not earlier:
+        return
+    history = "; ".join(f"{other.customer_id} ({other.kyc_status.value}: {other.status_reason})" for other in earlier)
+    summary = f"document previously used by customer(s) {history}"
+    open_case(book, customer, CaseKind.RETURNING_IDENTITY, summary, SYSTEM_ACTOR, timestamp_ns, [], False)
 
 
 def _valid_identity(command: SubmitIdentity, timestamp_ns: int) -> Identity | Refusal:
