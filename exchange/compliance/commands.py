@@ -24,6 +24,10 @@ class SignUp(_Command, tag="sign_up"):
     def __repr__(self) -> str:
         return f"SignUp(customer_id={self.customer_id!r}, email={MASK})"
 
+    def __rich_repr__(self):
+        yield "customer_id", self.customer_id
+        yield "email", MASK
+
 
 class SubmitIdentity(_Command, tag="submit_identity"):
     """The customer's identity data, screened and checked for duplicates on arrival."""
@@ -144,7 +148,7 @@ class RecordDeposit(_Command, tag="record_deposit"):
 
     customer_id: str
     value_tmt_units: int
-    chain_tx_id: str
+    chain_tx_id: str  # Unique per deposit: add the output index when one transaction pays several addresses.
 
 
 class RequestWithdrawal(_Command, tag="request_withdrawal"):

@@ -33,8 +33,9 @@ class Identity(msgspec.Struct, frozen=True, kw_only=True):
     def __repr__(self) -> str:
         return f"Identity(document_type={self.document_type.value!r}, <identity fields masked>)"
 
-    def __rich_repr__(self):
-        yield "masked", MASK
+    def __rich_repr__(self):  # msgspec's default would list every field to rich's pretty printer.
+        yield "document_type", self.document_type.value
+        yield "identity", MASK
 
 
 def normalise_document_number(text: str) -> str:

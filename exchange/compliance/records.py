@@ -77,6 +77,11 @@ class Customer(msgspec.Struct, kw_only=True):
             f"tier={self.tier}, email={MASK}, identity={self.identity!r})"
         )
 
+    def __rich_repr__(self):
+        yield "customer_id", self.customer_id
+        yield "kyc_status", self.kyc_status.value
+        yield "identity", MASK
+
 
 class ScreeningHit(msgspec.Struct, frozen=True, kw_only=True):
     """Evidence of one match; `hit_key` is stable so a cleared hit stays cleared."""
@@ -89,6 +94,10 @@ class ScreeningHit(msgspec.Struct, frozen=True, kw_only=True):
 
     def __repr__(self) -> str:
         return f"ScreeningHit(source={self.source.value!r}, list_name={self.list_name!r}, {MASK})"
+
+    def __rich_repr__(self):
+        yield "source", self.source.value
+        yield "list_name", self.list_name
 
 
 class CaseNote(msgspec.Struct, frozen=True, kw_only=True):

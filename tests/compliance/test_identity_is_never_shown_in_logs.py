@@ -52,3 +52,12 @@ def test_logging_a_customer_writes_no_identity_data(caplog):
         logging.getLogger("karakum.test").info("customer %s submitted %r", desk.compliance.customer("c1"), submitted())
     assert caplog.text
     assert_masked(caplog.text)
+
+
+def test_pretty_printers_get_masked_fields_too():
+    desk = Desk()
+    desk.ok(SignUp(customer_id="c1", email="gulshat@example.com"))
+    desk.ok(submitted())
+    customer = desk.compliance.customer("c1")
+    for record in (customer, customer.identity, submitted(), SignUp(customer_id="c1", email="gulshat@example.com")):
+        assert_masked(repr(list(record.__rich_repr__())))
