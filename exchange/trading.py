@@ -2,9 +2,9 @@
 
 Per order the venue keeps a reservation: the funds held for it in the ledger
 (quote for a buy at its limit price, base for a sell). A fill consumes the
-reservation by exactly what it settles (a buy that fills below its limit
-consumes less); when the engine says the order is done, whatever is left is
-released. So at every command boundary, for each customer and asset,
+reservation by exactly what it settles; a buy that fills below its limit
+gets the price improvement released at once (its rest needs only limit x open
+lots); when the engine says the order is done, whatever is left is released. So at every command boundary, for each customer and asset,
 `held == sum of the reservations of that customer's open orders` (checked by
 `check()`).
 
@@ -172,7 +172,16 @@ class Trading:
                 dirty[order.order_id] = order
         outcome.events.extend(events)
         for order in dirty.values():
+            if order.order_id in open_orders and order.side == "BUY":
+                self._release_price_improvement(order, sequence, outcome)
             outcome.orders.append(order.record(sequence, timestamp_ns))
+
+    def _release_price_improvement(self, order: OpenOrder, sequence: int, outcome) -> None:
+        """A buy that filled below its limit needs less held for its rest: give the difference back now."""
+        instrument = self.venue.engine.instrument(order.instrument_id)
+        needed = order.price_ticks * (order.quantity_lots - order.filled_lots) * instrument.quote_units_per_tick_lot
+        if order.reserved_units > needed:
+            self._release(order, order.reserved_units - needed, sequence, outcome)
 
     def _settle(self, trade: Trade, sequence: int, timestamp_ns: int, outcome, dirty: dict) -> None:
         venue = self.venue
