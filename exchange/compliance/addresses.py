@@ -9,7 +9,7 @@ import hashlib
 
 from exchange.compliance.cases import blocking_case_ids
 from exchange.compliance.codes import ComplianceCode
-from exchange.compliance.commands import AddWithdrawalAddress, IssueDepositAddress
+from exchange.compliance.commands import AddWithdrawalAddress, IssueDepositAddress, RemoveWithdrawalAddress
 from exchange.compliance.guards import active_refusal, asset_refusal, find_customer
 from exchange.compliance.records import ComplianceBook, Customer, DepositAddress, WhitelistedAddress
 from exchange.compliance.results import Accepted, ComplianceResult, Refusal, refuse
@@ -96,4 +96,17 @@ def handle_add_withdrawal_address(book: ComplianceBook, command: AddWithdrawalAd
             usable_from_ns=timestamp_ns + book.policy.cooling_off_ns,
         )
     )
+    return Accepted(customer_id=customer.customer_id)
+
+
+def handle_remove_withdrawal_address(book: ComplianceBook, command: RemoveWithdrawalAddress, sequence: int,
+                                     timestamp_ns: int) -> ComplianceResult:
+    """Allowed in any KYC status: removing a destination only lowers risk."""
+    customer = find_customer(book, command.customer_id)
+    if isinstance(customer, Refusal):
+        return customer
+    entry = whitelisted(customer, command.asset, command.address)
+    if entry is None:
+        return refuse(ComplianceCode.ADDRESS_NOT_WHITELISTED, "the address is not on the whitelist")
+    customer.withdrawal_addresses.remove(entry)
     return Accepted(customer_id=customer.customer_id)

@@ -143,6 +143,14 @@ class AddWithdrawalAddress(_Command, tag="add_withdrawal_address"):
     label: str
 
 
+class RemoveWithdrawalAddress(_Command, tag="remove_withdrawal_address"):
+    """Take an address off the whitelist (adding it back starts a new cooling-off period)."""
+
+    customer_id: str
+    asset: str
+    address: str
+
+
 class RecordDeposit(_Command, tag="record_deposit"):
     """Count a deposit credit against the customer's limits (idempotent on the chain tx)."""
 
@@ -218,6 +226,7 @@ ComplianceCommand = (
     | AssignTier
     | IssueDepositAddress
     | AddWithdrawalAddress
+    | RemoveWithdrawalAddress
     | RecordDeposit
     | RequestWithdrawal
     | ApproveWithdrawal

@@ -33,6 +33,7 @@ _HANDLERS = {
     c.AssignTier: configuration.handle_assign_tier,
     c.IssueDepositAddress: addresses.handle_issue_deposit_address,
     c.AddWithdrawalAddress: addresses.handle_add_withdrawal_address,
+    c.RemoveWithdrawalAddress: addresses.handle_remove_withdrawal_address,
     c.RecordDeposit: withdrawals.handle_record_deposit,
     c.RequestWithdrawal: withdrawals.handle_request_withdrawal,
     c.ApproveWithdrawal: withdrawals.handle_approve_withdrawal,

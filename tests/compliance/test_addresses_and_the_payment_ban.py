@@ -6,6 +6,7 @@ from exchange.compliance import (
     ComplianceCode,
     IssueDepositAddress,
     OpenCase,
+    RemoveWithdrawalAddress,
     RequestWithdrawal,
     SetWithdrawalPolicy,
 )
@@ -123,3 +124,17 @@ def test_whitelist_refusals():
     assert add(desk, "bc1qonetoomany").code is ComplianceCode.WHITELIST_FULL
     desk.ok(OpenCase(actor=OFFICER, customer_id="c1", summary="unusual pattern", blocks_withdrawals=True))
     assert add(desk, "bc1qduringreview", customer_id="c1").code is ComplianceCode.COMPLIANCE_REVIEW
+
+
+def test_a_removed_address_is_no_destination_and_coming_back_restarts_the_cooling_off():
+    desk = Desk()
+    desk.onboard("c1")
+    desk.whitelist("c1", "BTC", "bc1qold")
+    desk.ok(RemoveWithdrawalAddress(customer_id="c1", asset="BTC", address="bc1qold"))
+    assert desk.compliance.check_withdrawal("c1", "BTC", "bc1qold", 100, desk.now_ns).code is (
+        ComplianceCode.ADDRESS_NOT_WHITELISTED)
+    desk.refused(RemoveWithdrawalAddress(customer_id="c1", asset="BTC", address="bc1qold"),
+                 ComplianceCode.ADDRESS_NOT_WHITELISTED)
+    add(desk, "bc1qold")
+    assert desk.compliance.check_withdrawal("c1", "BTC", "bc1qold", 100, desk.now_ns).code is (
+        ComplianceCode.ADDRESS_COOLING_OFF)
