@@ -15,7 +15,6 @@ The replay memory only ever records requests whose signature was valid.
 import hashlib
 import hmac
 from collections.abc import Mapping
-from urllib.parse import parse_qsl
 
 from api.auth.keys import Credential, KeyLookup
 from api.auth.replay import ReplayGuard
@@ -78,9 +77,7 @@ def verify_binance(query: str, body: bytes, headers: Mapping[str, str], now_ms: 
         return _error(AuthErrorCode.MALFORMED_REQUEST, "signature was sent more than once")
     unsigned_query = "&".join(part for part in query_parts if not part.startswith("signature="))
     unsigned_body = "&".join(part for part in body_parts if not part.startswith("signature="))
-    params = parse_qsl(unsigned_query, keep_blank_values=True) + parse_qsl(
-        unsigned_body, keep_blank_values=True)
-    timing = _binance_timing(params)
+    timing = _binance_timing(query_parts + body_parts)
     if isinstance(timing, AuthError):
         return timing
     timestamp_ms, recv_window_ms = timing
@@ -93,9 +90,11 @@ def _split_params(raw: str) -> list[str]:
     return [part for part in raw.split("&") if part] if raw else []
 
 
-def _binance_timing(params: list[tuple[str, str]]) -> tuple[int, int] | AuthError:
-    timestamps = [value for name, value in params if name == "timestamp"]
-    windows = [value for name, value in params if name == "recvWindow"]
+def _binance_timing(parts: list[str]) -> tuple[int, int] | AuthError:
+    # Only the two timing params are read here (their values must be plain digits, so no
+    # URL-decoding is needed); the route parses the rest. Cheaper than parse_qsl on every call.
+    timestamps = [part[len("timestamp="):] for part in parts if part.startswith("timestamp=")]
+    windows = [part[len("recvWindow="):] for part in parts if part.startswith("recvWindow=")]
     if len(timestamps) != 1:
         return _error(AuthErrorCode.MALFORMED_REQUEST, "exactly one timestamp parameter is required")
     if len(windows) > 1:
@@ -137,7 +136,7 @@ def _verify(key_id: str, message: bytes, signature: str, timestamp_ms: int, recv
 def _signature_matches(credential: Credential, message: bytes, signature: str) -> bool:
     if not signature.isascii():
         return False
-    expected = hmac.new(credential.secret, message, hashlib.sha256).hexdigest()
+    expected = hmac.digest(credential.secret, message, "sha256").hex()  # The one-shot C path.
     # Constant time: the comparison must not reveal how many leading characters matched.
     return hmac.compare_digest(expected, signature.lower())
 
