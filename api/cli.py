@@ -11,6 +11,11 @@ import sys
 COMMAND_MODULES = (
     "api.commands.serve",
     "api.commands.verify_audit",
+    "api.commands.export_ledger",
+    "api.commands.verify_export",
+    "api.commands.trial_balance",
+    "api.commands.proof_of_reserves",
+    "api.commands.verify_proof",
 )
 
 

@@ -19,13 +19,13 @@ import hashlib
 
 import msgspec
 
-from ledger.accounts import CUSTOMER_ROLES, EXCHANGE_EQUITY, EXCHANGE_FEES, AccountInfo, AccountRole, parse_account
+from ledger.accounts import EXCHANGE_EQUITY, EXCHANGE_FEES, AccountInfo, parse_account
 from ledger.entries import EntryKind, JournalEntry
+from ledger.invariants import check_balances, customer_totals
 from ledger.reject import Applied, LedgerInvariantError, LedgerRejectCode, LedgerRejected
 from ledger.rules import KNOWN_KINDS, check_kind_rules
 
 DECIMALS_MAX = 36
-_CUSTODY_ROLES = frozenset({AccountRole.HOT, AccountRole.COLD})
 
 
 class _Snapshot(msgspec.Struct, frozen=True):
@@ -185,12 +185,7 @@ class Ledger:
 
     def customer_totals(self, asset: str) -> dict[str, int]:
         """Customer id -> available + held + pending withdrawal, non-zero only. O(accounts)."""
-        totals: dict[str, int] = {}
-        for account, balance in self._balances.get(asset, {}).items():
-            info = self._account(account)
-            if balance and info is not None and info.role in CUSTOMER_ROLES:
-                totals[info.customer_id] = totals.get(info.customer_id, 0) + balance
-        return {customer_id: total for customer_id, total in sorted(totals.items()) if total}
+        return customer_totals(self._balances.get(asset, {}))
 
     def trial_balance(self) -> dict[str, dict[str, int]]:
         """Asset -> account -> credits minus debits, non-zero only; each asset's column sums to zero."""
@@ -204,23 +199,7 @@ class Ledger:
 
     def check(self) -> None:
         """Raise LedgerInvariantError unless every invariant holds. O(accounts)."""
-        for asset, book in self._balances.items():
-            total = liabilities_units = custody_units = 0
-            for account, balance in book.items():
-                info = self._account(account)
-                if info is None:
-                    raise LedgerInvariantError(f"{asset}: account {account!r} is not in the chart")
-                if info.floor_sign * balance < 0:
-                    raise LedgerInvariantError(f"{asset}: {account} crossed its floor ({balance})")
-                total += balance
-                if info.role in CUSTOMER_ROLES:
-                    liabilities_units += balance
-                elif info.role in _CUSTODY_ROLES:
-                    custody_units -= balance
-            if total != 0:
-                raise LedgerInvariantError(f"{asset}: accounts sum to {total}, not zero")
-            if liabilities_units > custody_units:
-                raise LedgerInvariantError(f"{asset}: liabilities {liabilities_units} exceed custody {custody_units}")
+        check_balances(self._balances)
 
     def state_hash(self) -> str:
         """Hex sha256 over assets, non-zero balances and the number of applied entries."""
