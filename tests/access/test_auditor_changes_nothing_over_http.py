@@ -1,0 +1,109 @@
+"""Over a real `karakum serve --demo` process: every write route refuses an auditor's key.
+
+Routes are taken from the server's own OpenAPI document, so a write route added later is
+covered without editing this file. A route that answers an unsigned request with something
+other than 401 is public (e.g. sign-up) and is left out; every other write route must
+answer the auditor with 403, and the sequencer must not have moved.
+"""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from api.auth import sign_binance, sign_native
+
+KARAKUM = Path(sys.executable).parent / "karakum"
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("auditor-server")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("KARAKUM_")}
+    log = open(data_dir / "server.log", "ab")
+    process = subprocess.Popen([str(KARAKUM), "serve", "--demo", "--data-dir", str(data_dir),
+                                "--host", "127.0.0.1", "--port", str(port)],
+                               env=environment, stdout=subprocess.DEVNULL, stderr=log)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    try:
+        _wait_ready(client, process, data_dir)
+        yield client, json.loads((data_dir / "demo-credentials.json").read_text())
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _wait_ready(client, process, data_dir):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, (data_dir / "server.log").read_text()[-3000:]
+        try:
+            if client.get("/v1/health/ready").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("server did not become ready in 60 s")
+
+
+def write_routes(client) -> list[tuple[str, str]]:
+    paths = client.get("/openapi.json").json()["paths"]
+    return sorted((method.upper(), re.sub(r"\{[^}]+\}", "1", path))
+                  for path, operations in paths.items() for method in operations
+                  if method in WRITE_METHODS)
+
+
+def signed_request(client, method, path, key, timestamp_ms):
+    if path.startswith("/api/"):
+        encoded = urlencode([("timestamp", timestamp_ms), ("symbol", "BTCUSDT"), ("orderId", 1)])
+        params = f"{encoded}&signature={sign_binance(key['secret'], encoded)}"
+        return client.request(method, f"{path}?{params}", headers={"X-MBX-APIKEY": key["api_key"]})
+    body = b"{}"
+    headers = {"X-KK-APIKEY": key["api_key"], "X-KK-TIMESTAMP": str(timestamp_ms),
+               "X-KK-SIGNATURE": sign_native(key["secret"], timestamp_ms, method, path, body),
+               "content-type": "application/json"}
+    return client.request(method, path, content=body, headers=headers)
+
+
+def test_every_protected_write_route_refuses_the_auditor_and_nothing_is_journaled(server):
+    client, credentials = server
+    auditor = next(staff for staff in credentials["staff"] if staff["role"] == "auditor")
+    protected = []
+    for method, path in write_routes(client):
+        unsigned = client.request(method, path, content=b"{}", headers={"content-type": "application/json"})
+        if unsigned.status_code == 401:
+            protected.append((method, path))
+    sequence_before = client.get("/v1/health/ready").json()["sequence"]
+    answers = {}
+    for index, (method, path) in enumerate(protected):
+        response = signed_request(client, method, path, auditor, time.time_ns() // 1_000_000 + index)
+        answers[f"{method} {path}"] = response.status_code
+    assert all(status == 403 for status in answers.values()), answers
+    assert client.get("/v1/health/ready").json()["sequence"] == sequence_before
+
+
+def test_the_auditor_key_authenticates_so_the_refusals_are_about_the_role(server):
+    client, credentials = server
+    auditor = next(staff for staff in credentials["staff"] if staff["role"] == "auditor")
+    paths = client.get("/openapi.json").json()["paths"]
+    reads = sorted(re.sub(r"\{[^}]+\}", "1", path) for path, operations in paths.items() if "get" in operations)
+    answers = {}
+    for index, path in enumerate(reads):
+        if client.get(path).status_code != 401:
+            continue
+        response = signed_request(client, "GET", path, auditor, time.time_ns() // 1_000_000 + index)
+        answers[path] = response.status_code
+    assert all(status != 401 for status in answers.values()), answers
