@@ -91,12 +91,7 @@ class Sequencer:
         items: list = []
         try:
             while not stopping:
-                items = [await self._queue.get()]
-                while len(items) < self.batch_commands_max and not self._queue.empty():
-                    items.append(self._queue.get_nowait())
-                if items[-1] is None:
-                    stopping = True
-                    items.pop()
+                items, stopping = await self._take_batch()
                 if not items:
                     continue
                 outcomes = [self._apply(command) for command, _ in items]
@@ -106,12 +101,24 @@ class Sequencer:
                 commit = asyncio.create_task(self._commit(batch, items, outcomes))
             if commit is not None:
                 await commit
+            self._reject_queued()  # Submitted after stop(): never applied, never left hanging.
         except BaseException as error:  # noqa: BLE001 - any failure stops the writer.
             self._fail(error)
             for _, future in items:  # Applied in memory, never committed: never answered.
                 if not future.done():
                     future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
             raise
+
+    async def _take_batch(self) -> tuple[list, bool]:
+        """Wait for one command, then take what is already queued, up to the batch limit or a stop mark."""
+        items: list = []
+        item = await self._queue.get()
+        while item is not None:
+            items.append(item)
+            if len(items) >= self.batch_commands_max or self._queue.empty():
+                return items, False
+            item = self._queue.get_nowait()
+        return items, True
 
     def _apply(self, command: Any) -> Outcome:
         self.sequence += 1
@@ -136,6 +143,7 @@ class Sequencer:
             for _, future in items:
                 if not future.done():
                     future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
+            self._queue.put_nowait(None)  # Wake the loop so it ends with this error even when idle.
             raise
         self.committed_sequence = outcomes[-1].journal.sequence
         for (_, future), outcome in zip(items, outcomes):
@@ -159,7 +167,10 @@ class Sequencer:
             if not future.done():
                 future.set_exception(SequencerStopped("the exchange is restarting"))
         self._durable_waiters = []
+        self._reject_queued()
+
+    def _reject_queued(self) -> None:
         while not self._queue.empty():
             item = self._queue.get_nowait()
             if item is not None and not item[1].done():
-                item[1].set_exception(SequencerStopped("the exchange is restarting"))
+                item[1].set_exception(SequencerStopped("the exchange is not accepting commands"))
