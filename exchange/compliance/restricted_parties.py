@@ -10,7 +10,13 @@ import io
 
 from exchange.compliance.commands import RestrictedParty
 from exchange.compliance.countries import is_country_code
-from exchange.compliance.identity import FULL_NAME_LENGTH_MAX, normalise_document_number, normalise_name, parse_date
+from exchange.compliance.identity import (
+    DOCUMENT_NUMBER_LENGTH_MAX,
+    FULL_NAME_LENGTH_MAX,
+    normalise_document_number,
+    normalise_name,
+    parse_date,
+)
 
 ENTRIES_MAX = 200_000
 COLUMNS = ("name", "date_of_birth", "document_number", "country")
@@ -34,6 +40,8 @@ def party_problem(party: RestrictedParty) -> str | None:
         return f"date_of_birth {party.date_of_birth!r} is not a YYYY-MM-DD calendar date"
     if party.document_number is not None and not normalise_document_number(party.document_number):
         return "document_number has no letters or digits"
+    if party.document_number is not None and len(party.document_number) > DOCUMENT_NUMBER_LENGTH_MAX:
+        return f"document_number is longer than {DOCUMENT_NUMBER_LENGTH_MAX} characters"
     if party.country is not None and not is_country_code(party.country):
         return f"country {party.country!r} is not an ISO 3166-1 alpha-2 code"
     return None

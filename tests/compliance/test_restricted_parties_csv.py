@@ -36,6 +36,7 @@ def test_an_empty_list_after_the_header_is_valid():
         ("name,date_of_birth\nIvan,1970-01-01\nPetr,01/02/1970\n", 3, "date_of_birth"),
         ("name,country\nIvan,Iran\n", 2, "ISO 3166"),
         ("name,document_number\nIvan,--\n", 2, "document_number"),
+        ("name,document_number\nIvan,A1\nPetr," + "9" * 41 + "\n", 3, "longer than 40"),
         ("name,country\n   ,IR\n", 2, "name is empty"),
         ('name,country\n"Ivan\nPetrov",IR\nPetr,"X\n', 4, "not valid CSV"),
     ],

@@ -5,6 +5,7 @@ from compliance_desk import OFFICER, SECOND_OFFICER, Desk
 from exchange.compliance import (
     ApproveWithdrawal,
     CompleteWithdrawal,
+    Compliance,
     ComplianceCode,
     OpenCase,
     RejectWithdrawal,
@@ -121,3 +122,9 @@ def test_withdrawals_are_listed_by_customer_and_status(desk):
     approved = desk.compliance.withdrawals(status=WithdrawalStatus.APPROVED)
     assert [w.withdrawal_id for w in approved] == [second]
     assert desk.compliance.withdrawals(customer_id="c2") == []
+
+
+def test_the_default_threshold_is_100_000_tmt():
+    compliance = Compliance()
+    assert not compliance.needs_four_eyes(10_000_000)
+    assert compliance.needs_four_eyes(10_000_001)
