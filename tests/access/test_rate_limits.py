@@ -1,4 +1,9 @@
 """Per-key token buckets: refusal with retry_after_s, refill, per-role limits, bounded memory."""
+import copy
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from api.auth import AuthErrorCode, Authenticated, Authenticator, RateLimit, RateLimiter, ReplayGuard, sign_native
 from exchange.access import Permission, Role
 
@@ -66,3 +71,21 @@ def test_authenticator_refuses_with_rate_limited_and_retry_after(directory):
     assert results[3].code == AuthErrorCode.RATE_LIMITED
     assert results[3].retry_after_s == 1 and results[3].http_status == 429
     assert results[3].binance_code == -1003
+
+
+@settings(max_examples=80, deadline=None)
+@given(burst=st.integers(1, 5), per_minute=st.integers(1, 600),
+       gaps_ms=st.lists(st.integers(0, 3000), min_size=1, max_size=60))
+def test_never_more_than_burst_plus_refill_and_retry_after_is_honest(burst, per_minute, gaps_ms):
+    limiter = RateLimiter({Role.TRADER: RateLimit(burst_requests=burst, requests_per_minute=per_minute)})
+    now_ms, accepted = 0, 0
+    for gap_ms in gaps_ms:
+        now_ms += gap_ms
+        retry_after_s = limiter.take("k", Role.TRADER, now_ms)
+        if retry_after_s is None:
+            accepted += 1
+        else:
+            assert retry_after_s >= 1
+            waited = copy.deepcopy(limiter)
+            assert waited.take("k", Role.TRADER, now_ms + retry_after_s * 1000) is None
+        assert accepted <= burst + now_ms * per_minute // 60_000
