@@ -49,7 +49,7 @@ class Accepted(msgspec.Struct, frozen=True, kw_only=True, tag="ok"):
 class Outcome:
     """Everything one command produced: stored in its batch, answered after the commit."""
 
-    __slots__ = ("journal", "result", "events", "entries", "trades", "orders", "audit")
+    __slots__ = ("journal", "result", "events", "entries", "trades", "orders", "audit", "balances", "levels")
 
     def __init__(self, journal: JournalRecord):
         self.journal = journal
@@ -59,3 +59,7 @@ class Outcome:
         self.trades: list[TradeRecord] = []
         self.orders: list[OrderRecord] = []
         self.audit: list[AuditRecord] = []
+        # Taken right after this command, for streams published after the commit: the venue may
+        # already be ahead by then, so nothing published is read from live state.
+        self.balances: list[tuple[int, str, int, int]] = []  # (customer, asset, available, held)
+        self.levels: list[tuple[int, str, int, int]] = []  # (instrument, side, price_ticks, quantity_lots)

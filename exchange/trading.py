@@ -171,10 +171,25 @@ class Trading:
                 order.quantity_lots = order.filled_lots + event.new_quantity_lots
                 dirty[order.order_id] = order
         outcome.events.extend(events)
+        levels = set()
         for order in dirty.values():
             if order.order_id in open_orders and order.side == "BUY":
                 self._release_price_improvement(order, sequence, outcome)
             outcome.orders.append(order.record(sequence, timestamp_ns))
+            if order.price_ticks is not None:
+                levels.add((order.instrument_id, order.side, order.price_ticks))
+        if levels:
+            outcome.levels.extend(self._level_quantities(levels))
+
+    def _level_quantities(self, levels) -> list[tuple[int, str, int, int]]:
+        """Aggregated open lots now at each touched (instrument, side, price); 0 when the level is gone."""
+        books = self.venue.engine.books
+        changes = []
+        for instrument_id, side, price in sorted(levels):
+            book = books[instrument_id]
+            level = book.bids.get(-price) if side == "BUY" else book.asks.get(price)
+            changes.append((instrument_id, side, price, level.quantity_lots if level is not None else 0))
+        return changes
 
     def _release_price_improvement(self, order: OpenOrder, sequence: int, outcome) -> None:
         """A buy that filled below its limit needs less held for its rest: give the difference back now."""

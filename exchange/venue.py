@@ -75,10 +75,23 @@ class Venue:
                                         command=c.encode_command(command)))
         self.sequence = sequence
         outcome.result = self._handlers[type(command)](command, sequence, timestamp_ns, outcome)
+        if outcome.entries:
+            self._record_balances(outcome)
         actor = getattr(command, "actor", None)
         if actor is not None and not actor.startswith("customer:"):
             self._audit(command, actor, sequence, timestamp_ns, outcome)
         return outcome
+
+    def _record_balances(self, outcome: Outcome) -> None:
+        touched = set()
+        for entry in outcome.entries:
+            for posting in entry.postings:
+                for account in (posting.debit_account, posting.credit_account):
+                    if account.startswith("user:"):
+                        touched.add((int(account.split(":")[1]), posting.asset))
+        ledger = self.ledger
+        outcome.balances = [(customer, asset, ledger.available(customer, asset), ledger.held(customer, asset))
+                            for customer, asset in sorted(touched)]
 
     # Helpers for the parts.
 
@@ -107,8 +120,7 @@ class Venue:
         return None
 
     def tier_of(self, account_id: int) -> int | None:
-        customer = self.compliance.customer(str(account_id))
-        return None if customer is None else customer.tier
+        return self.compliance.tier_of(str(account_id))
 
     # Commands handled here.
 
