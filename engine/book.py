@@ -1,9 +1,12 @@
 """One instrument's order book: price levels of FIFO queues, plus its market data.
 
-Both sides are SortedDicts keyed so that the best level is always
-`peekitem(0)`: asks by price, bids by NEGATED price. One matching loop then
-serves both sides (see matching.py). A level is a deque of RestingOrder in
-time priority with its live lot total and live order count.
+Both sides are SortedDicts keyed so that the best level has the smallest key:
+asks by price, bids by NEGATED price. One matching loop then serves both
+sides (see matching.py). `sides[0]` is bids, `sides[1]` asks, and
+`best_keys[i]` caches the smallest key of `sides[i]` (None when empty), so the
+hot path never pays for a SortedDict peek; every level deletion updates it.
+A level is a deque of RestingOrder in time priority with its live lot total
+and live order count.
 
 Cancellation is lazy: a cancelled order gets `remaining_lots = 0` and stays in
 its deque until matching pops it or the level is dropped, so a cancel is O(1)
@@ -15,43 +18,63 @@ sum of their live orders, live orders sit at their own price and side.
 """
 from collections import deque
 
+import msgspec
 from sortedcontainers import SortedDict
 
-from engine.commands import MarketState, Side
+from engine.commands import MarketState, OrderType, PlaceOrder, Side, StpMode, TimeInForce
 from engine.instrument import Instrument
 
 _DEAD_SLACK = 32  # Dead queue entries tolerated beyond the live count before compaction.
 
 
-class RestingOrder:
-    """An open order: resting in a level, or parked as a stop until triggered."""
+class RestingOrder(msgspec.Struct, eq=False, gc=False):
+    """An open order: resting in a level, or parked as a stop until triggered.
 
-    __slots__ = (
-        "order_id", "account_id", "instrument_id", "client_order_id", "side", "order_type",
-        "time_in_force", "price_ticks", "stop_price_ticks", "quantity_lots", "remaining_lots",
-        "filled_lots", "post_only", "stp_mode", "protection_price_ticks", "waiting_for_trigger",
-    )
+    A mutable msgspec Struct (C-level init and slots) because one is built per order on the hot
+    path; it copies only what matching reads or changes and keeps the accepted command for the
+    rest. eq=False: two orders are the same only when they are the same object.
+    """
 
-    def __init__(self, order_id, account_id, instrument_id, client_order_id, side, order_type,
-                 time_in_force, price_ticks, stop_price_ticks, quantity_lots, post_only, stp_mode):
-        self.order_id = order_id
-        self.account_id = account_id
-        self.instrument_id = instrument_id
-        self.client_order_id = client_order_id
-        self.side = side
-        self.order_type = order_type
-        self.time_in_force = time_in_force
-        self.price_ticks = price_ticks
-        self.stop_price_ticks = stop_price_ticks
-        self.quantity_lots = quantity_lots
-        self.remaining_lots = quantity_lots
-        self.filled_lots = 0
-        self.post_only = post_only
-        self.stp_mode = stp_mode
-        # Worst price a triggered STOP_MARKET may trade at: the band edge when it was placed,
-        # so the funds held at placement always cover the fill.
-        self.protection_price_ticks = None
-        self.waiting_for_trigger = stop_price_ticks is not None
+    order_id: int
+    account_id: int
+    side: Side
+    price_ticks: int | None  # As amended; None for a market stop.
+    quantity_lots: int  # Submitted, as amended.
+    remaining_lots: int  # Open; 0 once the order is done (and while it is a dead queue entry).
+    filled_lots: int
+    command: PlaceOrder
+    waiting_for_trigger: bool
+    # Worst price a triggered STOP_MARKET may trade at: the band edge when it was placed,
+    # so the funds held at placement always cover the fill.
+    protection_price_ticks: int | None = None
+
+    @property
+    def instrument_id(self) -> int:
+        return self.command.instrument_id
+
+    @property
+    def client_order_id(self) -> str | None:
+        return self.command.client_order_id
+
+    @property
+    def order_type(self) -> OrderType:
+        return self.command.order_type
+
+    @property
+    def time_in_force(self) -> TimeInForce:
+        return self.command.time_in_force
+
+    @property
+    def stop_price_ticks(self) -> int | None:
+        return self.command.stop_price_ticks
+
+    @property
+    def post_only(self) -> bool:
+        return self.command.post_only
+
+    @property
+    def stp_mode(self) -> StpMode:
+        return self.command.stp_mode
 
 
 class Level:
@@ -74,6 +97,8 @@ class OrderBook:
         self.instrument_id = instrument.instrument_id
         self.bids = SortedDict()  # -price_ticks -> Level
         self.asks = SortedDict()  # price_ticks -> Level
+        self.sides = (self.bids, self.asks)
+        self.best_keys: list[int | None] = [None, None]
         self.buy_stops = SortedDict()  # stop_price_ticks -> list[RestingOrder], trigger when last >= stop
         self.sell_stops = SortedDict()  # -stop_price_ticks -> list[RestingOrder], trigger when last <= stop
         self.market_state = MarketState.OPEN
@@ -88,15 +113,19 @@ class OrderBook:
         self.band_low_ticks, self.band_high_ticks = self.instrument.band(price_ticks)
 
     def rest(self, order: RestingOrder) -> None:
-        """Append an order at the tail of its level; O(log levels)."""
+        """Append an order at the tail of its level; O(1), O(log levels) for a new level."""
         if order.side is Side.BUY:
-            side, key = self.bids, -order.price_ticks
+            index, key = 0, -order.price_ticks
         else:
-            side, key = self.asks, order.price_ticks
+            index, key = 1, order.price_ticks
+        side = self.sides[index]
         level = side.get(key)
         if level is None:
             level = Level(order.price_ticks)
             side[key] = level
+            best_key = self.best_keys[index]
+            if best_key is None or key < best_key:
+                self.best_keys[index] = key
         level.orders.append(order)
         level.quantity_lots += order.remaining_lots
         level.count += 1
@@ -104,17 +133,25 @@ class OrderBook:
     def unrest(self, order: RestingOrder) -> None:
         """Take a live resting order off the book (lazy in its queue); O(1) unless the level empties."""
         if order.side is Side.BUY:
-            side, key = self.bids, -order.price_ticks
+            index, key = 0, -order.price_ticks
         else:
-            side, key = self.asks, order.price_ticks
+            index, key = 1, order.price_ticks
+        side = self.sides[index]
         level = side[key]
         level.quantity_lots -= order.remaining_lots
         level.count -= 1
         order.remaining_lots = 0
         if level.count == 0:
-            del side[key]
+            self.drop_level(index, key)
         elif len(level.orders) > 2 * level.count + _DEAD_SLACK:
             level.orders = deque(entry for entry in level.orders if entry.remaining_lots)
+
+    def drop_level(self, index: int, key: int) -> None:
+        """Delete an empty level and keep the cached best key right; O(log levels)."""
+        side = self.sides[index]
+        del side[key]
+        if key == self.best_keys[index]:
+            self.best_keys[index] = next(iter(side), None)
 
     def reduce(self, order: RestingOrder, new_remaining_lots: int) -> None:
         """Lower a resting order's open quantity in place, keeping its time priority."""
@@ -125,10 +162,10 @@ class OrderBook:
         order.remaining_lots = new_remaining_lots
 
     def best_bid(self) -> int | None:
-        return -self.bids.peekitem(0)[0] if self.bids else None
+        return None if self.best_keys[0] is None else -self.best_keys[0]
 
     def best_ask(self) -> int | None:
-        return self.asks.peekitem(0)[0] if self.asks else None
+        return self.best_keys[1]
 
     def depth(self, levels_max: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Top levels per side, best first, as (price_ticks, quantity_lots); O(levels_max)."""
@@ -152,6 +189,8 @@ class OrderBook:
 
     def check(self, allow_crossed: bool = False) -> None:
         """Raise AssertionError when an invariant is broken; O(orders). Only an auction may cross."""
+        if self.best_keys != [next(iter(self.bids), None), next(iter(self.asks), None)]:
+            raise AssertionError(f"cached best keys {self.best_keys} are stale")
         bid, ask = self.best_bid(), self.best_ask()
         if not allow_crossed and bid is not None and ask is not None and bid >= ask:
             raise AssertionError(f"book {self.instrument_id} crossed: {bid} >= {ask}")

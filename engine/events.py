@@ -15,7 +15,7 @@ import enum
 
 import msgspec
 
-from engine.commands import MarketState, OrderType, Side, StpMode, TimeInForce
+from engine.commands import MarketState, PlaceOrder, Side
 from engine.instrument import Instrument
 from engine.reject import RejectCode
 
@@ -58,18 +58,33 @@ class ReferencePriceSet(_Event, tag="reference_price_set"):
 
 
 class OrderAccepted(_Event, tag="order_accepted"):
-    order_id: int
-    account_id: int
-    instrument_id: int
-    client_order_id: str | None
-    side: Side
-    order_type: OrderType
-    time_in_force: TimeInForce
-    price_ticks: int | None
-    stop_price_ticks: int | None
-    quantity_lots: int
-    post_only: bool
-    stp_mode: StpMode
+    """The order passed every rule; it carries the accepted command whole (cheap: no copy)."""
+
+    order: PlaceOrder
+
+    @property
+    def order_id(self) -> int:
+        return self.order.order_id
+
+    @property
+    def account_id(self) -> int:
+        return self.order.account_id
+
+    @property
+    def instrument_id(self) -> int:
+        return self.order.instrument_id
+
+    @property
+    def client_order_id(self) -> str | None:
+        return self.order.client_order_id
+
+    @property
+    def side(self) -> Side:
+        return self.order.side
+
+    @property
+    def quantity_lots(self) -> int:
+        return self.order.quantity_lots
 
 
 class OrderRejected(_Event, tag="order_rejected"):

@@ -32,22 +32,25 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
           events: list, sequence: int, timestamp_ns: int, trade_id_last: int) -> tuple[int, bool]:
     """Match `taker` up to its limit; returns (last trade id, stopped by self-trade prevention)."""
     if taker.side is _BUY:
-        levels, limit_key = book.asks, limit_price_ticks
+        opposite, limit_key = 1, limit_price_ticks
     else:
-        levels, limit_key = book.bids, -limit_price_ticks
+        opposite, limit_key = 0, -limit_price_ticks
+    levels = book.sides[opposite]
+    best_keys = book.best_keys
     taker_side = taker.side
     taker_id = taker.order_id
     taker_account = taker.account_id
     instrument_id = book.instrument_id
-    discard = index.discard
+    orders, by_account, by_client_id = index.orders, index.by_account, index.by_client_id
     append = events.append
     remaining = taker.remaining_lots
     last_price = 0
     stp_stop = False
-    while remaining and levels:
-        key, level = levels.peekitem(0)
-        if key > limit_key:
+    while remaining:
+        key = best_keys[opposite]
+        if key is None or key > limit_key:
             break
+        level = levels[key]
         price = level.price_ticks
         queue = level.orders
         while queue:
@@ -62,7 +65,7 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
                     level.count -= 1
                     level.quantity_lots -= maker_remaining
                     maker.remaining_lots = 0
-                    discard(maker)
+                    index.discard(maker)
                     append(OrderExpired(sequence, timestamp_ns, maker.order_id, maker.account_id,
                                         instrument_id, maker_remaining, _STP_MAKER))
                     append(OrderDone(sequence, timestamp_ns, maker.order_id, maker.account_id,
@@ -84,8 +87,16 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
                 maker.remaining_lots = 0
                 queue.popleft()
                 level.count -= 1
-                discard(maker)
-                append(OrderDone(sequence, timestamp_ns, maker.order_id, maker.account_id, instrument_id,
+                # index.discard(maker), inlined: this runs once per filled maker.
+                maker_id, maker_account = maker.order_id, maker.account_id
+                del orders[maker_id]
+                account_orders = by_account[maker_account]
+                del account_orders[maker_id]
+                if not account_orders:
+                    del by_account[maker_account]
+                if maker.command.client_order_id is not None:
+                    del by_client_id[(maker_account, maker.command.client_order_id)]
+                append(OrderDone(sequence, timestamp_ns, maker_id, maker_account, instrument_id,
                                  maker.side, maker.filled_lots, 0, _FILLED))
             else:
                 maker.remaining_lots = maker_remaining - fill
@@ -93,6 +104,7 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
                 break
         if not level.count:
             del levels[key]
+            best_keys[opposite] = next(iter(levels), None)
         if stp_stop:
             break
     if last_price:

@@ -43,25 +43,25 @@ def cancel_one(engine, book: OrderBook, order: RestingOrder, events: list, seque
 
 def cancel_order(engine, command: CancelOrder, sequence: int, timestamp_ns: int) -> list:
     """Cancel one order named by order id or client order id, of that account and instrument."""
-    def reject(code: RejectCode) -> list:
-        return _rejected(code, "cancel_order", sequence, timestamp_ns, command.order_id,
-                         command.account_id, command.instrument_id, command.client_order_id)
-
     book = engine.books.get(command.instrument_id)
+    order_id = command.order_id
     if book is None:
-        return reject(RejectCode.INSTRUMENT_UNKNOWN)
-    if (command.order_id is None) == (command.client_order_id is None):
-        return reject(RejectCode.ORDER_REFERENCE_REQUIRED)
-    if command.order_id is not None:
-        order = engine.index.orders.get(command.order_id)
+        code = RejectCode.INSTRUMENT_UNKNOWN
+    elif (order_id is None) == (command.client_order_id is None):
+        code = RejectCode.ORDER_REFERENCE_REQUIRED
     else:
-        order = engine.index.by_client_id.get((command.account_id, command.client_order_id))
-    if order is None or order.account_id != command.account_id or \
-            order.instrument_id != command.instrument_id:
-        return reject(RejectCode.ORDER_NOT_FOUND)
-    events: list = []
-    cancel_one(engine, book, order, events, sequence, timestamp_ns)
-    return events
+        if order_id is not None:
+            order = engine.index.orders.get(order_id)
+        else:
+            order = engine.index.by_client_id.get((command.account_id, command.client_order_id))
+        if order is not None and order.account_id == command.account_id and \
+                order.instrument_id == command.instrument_id:
+            events: list = []
+            cancel_one(engine, book, order, events, sequence, timestamp_ns)
+            return events
+        code = RejectCode.ORDER_NOT_FOUND
+    return _rejected(code, "cancel_order", sequence, timestamp_ns, order_id, command.account_id,
+                     command.instrument_id, command.client_order_id)
 
 
 def cancel_all(engine, command: CancelAll, sequence: int, timestamp_ns: int) -> list:
@@ -112,9 +112,9 @@ def _amend_problem(engine, command: AmendOrder, book: OrderBook | None) -> Rejec
         return RejectCode.NOTIONAL_BELOW_MINIMUM
     if book.market_state is not MarketState.AUCTION:
         if order.side is Side.BUY:
-            crosses = bool(book.asks) and price_ticks >= book.asks.peekitem(0)[0]
+            crosses = book.best_keys[1] is not None and price_ticks >= book.best_keys[1]
         else:
-            crosses = bool(book.bids) and price_ticks <= -book.bids.peekitem(0)[0]
+            crosses = book.best_keys[0] is not None and price_ticks <= -book.best_keys[0]
         if crosses:
             return RejectCode.AMEND_WOULD_CROSS
     return None
@@ -136,13 +136,9 @@ def amend_order(engine, command: AmendOrder, sequence: int, timestamp_ns: int) -
         book.reduce(order, quantity_lots)
     else:
         book.unrest(order)
-        requeued = RestingOrder(
-            order.order_id, order.account_id, order.instrument_id, order.client_order_id, order.side,
-            order.order_type, order.time_in_force, price_ticks, None, order.filled_lots + quantity_lots,
-            order.post_only, order.stp_mode)
-        requeued.filled_lots = order.filled_lots
-        requeued.remaining_lots = quantity_lots
-        requeued.stop_price_ticks = order.stop_price_ticks
+        requeued = RestingOrder(order.order_id, order.account_id, order.side, price_ticks,
+                                order.filled_lots + quantity_lots, quantity_lots, order.filled_lots,
+                                order.command, False)
         engine.index.replace(requeued)
         book.rest(requeued)
     book.update_sequence = sequence

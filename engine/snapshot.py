@@ -12,9 +12,9 @@ import hashlib
 import msgspec
 
 from engine.book import OrderBook, RestingOrder
-from engine.commands import MarketState, OrderType, Side, StpMode, TimeInForce
+from engine.commands import MarketState, OrderType, PlaceOrder, Side, StpMode, TimeInForce
 from engine.instrument import Instrument
-from engine.placement import park
+from engine.stops import park
 
 SNAPSHOT_VERSION = 1
 
@@ -35,6 +35,8 @@ class OrderRecord(msgspec.Struct, array_like=True, frozen=True):
     stp_mode: StpMode
     protection_price_ticks: int | None
     waiting_for_trigger: bool
+    command_price_ticks: int | None  # As placed, before any amend (OrderView shows the amended one).
+    command_quantity_lots: int
 
 
 class BookRecord(msgspec.Struct, array_like=True, frozen=True):
@@ -58,19 +60,20 @@ def _record(order: RestingOrder) -> OrderRecord:
         order.order_id, order.account_id, order.client_order_id, order.side, order.order_type,
         order.time_in_force, order.price_ticks, order.stop_price_ticks, order.quantity_lots,
         order.remaining_lots, order.filled_lots, order.post_only, order.stp_mode,
-        order.protection_price_ticks, order.waiting_for_trigger)
+        order.protection_price_ticks, order.waiting_for_trigger, order.command.price_ticks,
+        order.command.quantity_lots)
 
 
 def _order(record: OrderRecord, instrument_id: int) -> RestingOrder:
-    order = RestingOrder(
-        record.order_id, record.account_id, instrument_id, record.client_order_id, record.side,
-        record.order_type, record.time_in_force, record.price_ticks, record.stop_price_ticks,
-        record.quantity_lots, record.post_only, record.stp_mode)
-    order.remaining_lots = record.remaining_lots
-    order.filled_lots = record.filled_lots
-    order.protection_price_ticks = record.protection_price_ticks
-    order.waiting_for_trigger = record.waiting_for_trigger
-    return order
+    command = PlaceOrder(
+        order_id=record.order_id, account_id=record.account_id, instrument_id=instrument_id,
+        client_order_id=record.client_order_id, side=record.side, order_type=record.order_type,
+        time_in_force=record.time_in_force, price_ticks=record.command_price_ticks,
+        stop_price_ticks=record.stop_price_ticks, quantity_lots=record.command_quantity_lots,
+        post_only=record.post_only, stp_mode=record.stp_mode)
+    return RestingOrder(record.order_id, record.account_id, record.side, record.price_ticks, record.quantity_lots,
+                        record.remaining_lots, record.filled_lots, command, record.waiting_for_trigger,
+                        record.protection_price_ticks)
 
 
 def encode(engine) -> bytes:

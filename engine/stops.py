@@ -1,4 +1,4 @@
-"""Stop triggering: after every command that traded, by the last trade price.
+"""Parked stop orders and the rule that picks the next one to trigger (placement.py runs it).
 
 Trigger rule: a BUY stop triggers when the last trade price >= its stop price,
 a SELL stop when the last trade price <= its stop price. Only trades move the
@@ -17,13 +17,12 @@ A triggered STOP_LIMIT whose limit is outside the band in force then expires
 (PRICE_OUT_OF_BAND); a triggered STOP_MARKET trades no further than the
 band edge at placement (what its funds hold covers) nor the band edge now.
 """
-from engine.book import OrderBook
-from engine.commands import OrderType, Side
-from engine.events import ExpireReason, OrderTriggered
-from engine.placement import end, execute
+from engine.book import OrderBook, RestingOrder
+from engine.commands import Side
 
 
-def _candidate(book: OrderBook, last_price_ticks: int):
+def candidate(book: OrderBook, last_price_ticks: int) -> RestingOrder | None:
+    """The next stop to trigger at this last trade price, by the rule above; O(1)."""
     buy = sell = None
     if book.buy_stops:
         stop_ticks, queue = book.buy_stops.peekitem(0)
@@ -38,7 +37,7 @@ def _candidate(book: OrderBook, last_price_ticks: int):
     return buy if buy.order_id < sell.order_id else sell
 
 
-def unpark(book: OrderBook, order) -> None:
+def unpark(book: OrderBook, order: RestingOrder) -> None:
     """Remove a parked stop (triggered or cancelled); O(stops at its price)."""
     if order.side is Side.BUY:
         stops, key = book.buy_stops, order.stop_price_ticks
@@ -50,19 +49,14 @@ def unpark(book: OrderBook, order) -> None:
         del stops[key]
 
 
-def trigger_stops(engine, book: OrderBook, events: list, sequence: int, timestamp_ns: int) -> None:
-    """Trigger and execute every stop the last trade price reaches, cascading."""
-    while book.last_trade_price_ticks is not None:
-        last_price_ticks = book.last_trade_price_ticks
-        order = _candidate(book, last_price_ticks)
-        if order is None:
-            return
-        unpark(book, order)
-        order.waiting_for_trigger = False
-        events.append(OrderTriggered(sequence, timestamp_ns, order.order_id, order.account_id,
-                                     order.instrument_id, order.stop_price_ticks, last_price_ticks))
-        if order.order_type is OrderType.STOP_LIMIT and \
-                not book.band_low_ticks <= order.price_ticks <= book.band_high_ticks:
-            end(engine, order, ExpireReason.PRICE_OUT_OF_BAND, events, sequence, timestamp_ns)
-            continue
-        execute(engine, book, order, events, sequence, timestamp_ns)
+def park(book: OrderBook, order: RestingOrder) -> None:
+    """Queue a stop behind earlier stops at the same trigger price."""
+    if order.side is Side.BUY:
+        stops, key = book.buy_stops, order.stop_price_ticks
+    else:
+        stops, key = book.sell_stops, -order.stop_price_ticks
+    queue = stops.get(key)
+    if queue is None:
+        stops[key] = [order]
+    else:
+        queue.append(order)

@@ -109,9 +109,7 @@ class ReferenceBook:
         problem = self.place_problem(c)
         if problem is not None:
             return self.reject(problem, "place_order", c.order_id, c.account_id, c.client_order_id)
-        events = [OrderAccepted(self.sequence, self.timestamp, c.order_id, c.account_id, c.instrument_id,
-                                c.client_order_id, c.side, c.order_type, c.time_in_force, c.price_ticks,
-                                c.stop_price_ticks, c.quantity_lots, c.post_only, c.stp_mode)]
+        events = [OrderAccepted(self.sequence, self.timestamp, c)]
         order = Order(c, 0, c.price_ticks, c.quantity_lots)
         self.orders.append(order)
         trades_before = self.trade_id
