@@ -24,7 +24,7 @@ CUSTODY_HOT = "custody:hot"
 CUSTODY_COLD = "custody:cold"
 
 
-class AccountRole(enum.Enum):
+class AccountRole(enum.StrEnum):
     AVAILABLE = "available"
     HELD = "held"
     WITHDRAWING = "withdrawing"
