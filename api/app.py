@@ -16,6 +16,13 @@ from exchange.compliance import RISK_WARNING
 
 ROUTE_MODULES = (
     "api.routes.health",
+    "api.routes.admin",
+    "api.routes.compliance",
+    "api.routes.custody",
+    "api.routes.auditor",
+    "api.routes.market",
+    "api.routes.orders",
+    "api.routes.account",
 )
 
 
