@@ -58,3 +58,7 @@ class KeyDirectory:
             self._cache.clear()
         self._cache[key_id] = (key, credential)
         return credential
+
+    # A KeyDirectory is itself a KeyLookup: `Authenticator(directory)` works as well as
+    # `Authenticator(directory.lookup)`.
+    __call__ = lookup

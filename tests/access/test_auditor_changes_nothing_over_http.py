@@ -78,6 +78,16 @@ def signed_request(client, method, path, key, timestamp_ms):
     return client.request(method, path, content=body, headers=headers)
 
 
+def signed_within_rate_limit(client, method, path, key):
+    """The auditor's bucket is small: wait out a 429 as a client should, then ask again."""
+    for _ in range(10):
+        response = signed_request(client, method, path, key, time.time_ns() // 1_000_000)
+        if response.status_code != 429:
+            return response
+        time.sleep(int(response.headers["Retry-After"]))
+    return response
+
+
 def test_every_protected_write_route_refuses_the_auditor_and_nothing_is_journaled(server):
     client, credentials = server
     auditor = next(staff for staff in credentials["staff"] if staff["role"] == "auditor")
@@ -88,10 +98,10 @@ def test_every_protected_write_route_refuses_the_auditor_and_nothing_is_journale
             protected.append((method, path))
     sequence_before = client.get("/v1/health/ready").json()["sequence"]
     answers = {}
-    for index, (method, path) in enumerate(protected):
-        response = signed_request(client, method, path, auditor, time.time_ns() // 1_000_000 + index)
-        answers[f"{method} {path}"] = response.status_code
-    assert all(status == 403 for status in answers.values()), answers
+    for method, path in protected:
+        answers[f"{method} {path}"] = signed_within_rate_limit(client, method, path, auditor).status_code
+    not_forbidden = {route: status for route, status in answers.items() if status != 403}
+    assert not_forbidden == {}
     assert client.get("/v1/health/ready").json()["sequence"] == sequence_before
 
 
@@ -101,9 +111,8 @@ def test_the_auditor_key_authenticates_so_the_refusals_are_about_the_role(server
     paths = client.get("/openapi.json").json()["paths"]
     reads = sorted(re.sub(r"\{[^}]+\}", "1", path) for path, operations in paths.items() if "get" in operations)
     answers = {}
-    for index, path in enumerate(reads):
-        if client.get(path).status_code != 401:
-            continue
-        response = signed_request(client, "GET", path, auditor, time.time_ns() // 1_000_000 + index)
-        answers[path] = response.status_code
-    assert all(status != 401 for status in answers.values()), answers
+    for path in reads:
+        if client.get(path).status_code == 401:
+            answers[path] = signed_within_rate_limit(client, "GET", path, auditor).status_code
+    unauthenticated = {path: status for path, status in answers.items() if status == 401}
+    assert unauthenticated == {}

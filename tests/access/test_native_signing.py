@@ -1,8 +1,8 @@
 """Native scheme: every refusal path, and one-byte changes anywhere are refused."""
 import pytest
 
-from api.auth import AuthErrorCode, Authenticated, ReplayGuard, sign_native, verify_native
-from exchange.access import RevokeApiKey, Role
+from api.auth import AuthErrorCode, Authenticated, Authenticator, ReplayGuard, sign_native, verify_native
+from exchange.access import Permission, RevokeApiKey, Role
 
 from conftest import NOW_MS, OTHER_SECRET, TRADER_SECRET
 
@@ -126,3 +126,9 @@ def test_an_invalid_signature_is_not_remembered_so_it_cannot_block_the_real_requ
 def test_no_query_signs_the_bare_path(directory):
     sent = headers(method="GET", query="", body=b"")
     assert isinstance(verify(directory, sent, method="GET", query="", body=b""), Authenticated)
+
+
+def test_the_directory_itself_can_be_the_lookup(directory):
+    authenticator = Authenticator(directory)
+    result = authenticator.native("POST", PATH, QUERY, BODY, headers(), Permission.TRADE, now_ms=NOW_MS)
+    assert isinstance(result, Authenticated) and result.owner_id == "101"
