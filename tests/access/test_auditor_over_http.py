@@ -1,9 +1,11 @@
-"""Over a real `karakum serve --demo` process: every write route refuses an auditor's key.
+"""Over a real `karakum serve --demo` process: the auditor changes nothing, exports and verifies.
 
+Every write route refuses an auditor's key.
 Routes are taken from the server's own OpenAPI document, so a write route added later is
 covered without editing this file. A route that answers an unsigned request with something
 other than 401 is public (e.g. sign-up) and is left out; every other write route must
-answer the auditor with 403, and the sequencer must not have moved.
+answer the auditor with 403, and the sequencer must not have moved. The audit-log export
+the auditor downloads verifies with `karakum verify-audit`, and an edited copy does not.
 """
 import json
 import os
@@ -116,3 +118,21 @@ def test_the_auditor_key_authenticates_so_the_refusals_are_about_the_role(server
             answers[path] = signed_within_rate_limit(client, "GET", path, auditor).status_code
     unauthenticated = {path: status for path, status in answers.items() if status == 401}
     assert unauthenticated == {}
+
+
+def test_the_auditor_exports_the_audit_log_and_verifies_it_offline(server, tmp_path):
+    client, credentials = server
+    auditor = next(staff for staff in credentials["staff"] if staff["role"] == "auditor")
+    response = signed_within_rate_limit(client, "GET", "/v1/audit/audit-log.jsonl", auditor)
+    assert response.status_code == 200, response.text
+    lines = response.content.splitlines(keepends=True)
+    assert len(lines) >= 5  # --demo journals staff, keys, assets, markets: each audited.
+    export, edited = tmp_path / "audit.jsonl", tmp_path / "edited.jsonl"
+    export.write_bytes(response.content)
+    row = json.loads(lines[1])
+    row["actor"] = "someone-else"
+    edited.write_bytes(b"".join(lines[:1]) + json.dumps(row).encode() + b"\n" + b"".join(lines[2:]))
+    verified = subprocess.run([str(KARAKUM), "verify-audit", str(export)], capture_output=True, text=True, timeout=60)
+    refused = subprocess.run([str(KARAKUM), "verify-audit", str(edited)], capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0 and verified.stdout.startswith(f"OK {len(lines)} records"), verified.stdout
+    assert refused.returncode == 1 and refused.stdout.startswith("BROKEN at record 1"), refused.stdout
