@@ -124,6 +124,19 @@ def test_a_reused_entry_id_fails_the_batch(store_url):
     run_with_store(store_url, scenario)
 
 
+def test_a_duplicate_inside_a_large_batch_fails_all_of_it(store_url):
+    # Large enough that the PostgreSQL adapter takes its COPY path.
+    entries = [E.deposit(f"d{n}", n, 7, "BTC", 5, "tx") for n in range(1, 201)] + [E.deposit("d5", 201, 7, "BTC", 5, "tx")]
+
+    async def scenario(store):
+        with pytest.raises(StoreConflictError):
+            await store.write_batch(Batch(journal=[journal(n) for n in range(1, 202)], entries=entries))
+        assert await store.last_sequence() == 0
+        assert await collect(store.read_entries()) == []
+
+    run_with_store(store_url, scenario)
+
+
 def test_orders_are_upserted_and_filtered(store_url):
     async def scenario(store):
         await store.write_batch(Batch(orders=[order(1, 7), order(2, 7), order(3, 7, instrument_id=2), order(4, 8)]))
