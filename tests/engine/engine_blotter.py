@@ -1,5 +1,5 @@
 """Builders shared by the engine tests: one instrument, terse order commands."""
-from engine.commands import OrderType, PlaceOrder, Side, TimeInForce
+from engine.commands import OrderType, PlaceOrder, SetReferencePrice, Side, TimeInForce
 from engine.engine import Engine
 from engine.instrument import Instrument
 
@@ -20,18 +20,22 @@ class Blotter:
 
     def apply(self, command) -> list:
         self.sequence += 1
+        self.hash_before = self.engine.state_hash()
         events = self.engine.apply(command, self.sequence, 1_000 * self.sequence)
         self.engine.check()
         return events
 
     def order(self, side: Side, price_ticks: int | None, quantity_lots: int, account_id: int = 1,
               order_type: OrderType = OrderType.LIMIT, time_in_force: TimeInForce = TimeInForce.GTC,
-              **fields) -> list:
+              instrument_id: int = 1, **fields) -> list:
         """Place an order whose id is the next sequence number, as the sequencer does."""
-        command = PlaceOrder(order_id=self.sequence + 1, account_id=account_id, instrument_id=1, side=side,
+        command = PlaceOrder(order_id=self.sequence + 1, account_id=account_id, instrument_id=instrument_id, side=side,
                              order_type=order_type, time_in_force=time_in_force, price_ticks=price_ticks,
                              quantity_lots=quantity_lots, **fields)
         return self.apply(command)
+
+    def apply_reference(self, price_ticks: int) -> list:
+        return self.apply(SetReferencePrice(instrument_id=1, price_ticks=price_ticks))
 
     def buy(self, price_ticks, quantity_lots, **fields) -> list:
         return self.order(Side.BUY, price_ticks, quantity_lots, **fields)
