@@ -40,6 +40,12 @@ class OrderResult(msgspec.Struct, frozen=True, kw_only=True, tag="order"):
     fills: list[TradeRecord] = []
 
 
+class OrderExists(msgspec.Struct, frozen=True, kw_only=True, tag="order_exists"):
+    """A retried order (same account, client order id and payload): nothing new, here is the original."""
+
+    order_id: int
+
+
 class Accepted(msgspec.Struct, frozen=True, kw_only=True, tag="ok"):
     """Generic success carrying the fields the caller needs."""
 

@@ -12,6 +12,11 @@ commits, the next one is applied in memory (at most one commit in flight),
 so a lone command waits for exactly one commit and a busy exchange pays one
 fsync per batch, not per command.
 
+Every `snapshot_every_commands` commands, and on a clean stop, the sequencer
+waits for the commit in flight and stores a snapshot of the venue with its
+state hash (the loop pauses for that long; recovery then replays only the
+journal after it).
+
 If a commit fails, the in-memory state is ahead of the store: the sequencer
 stops, fails every pending submitter with `SequencerStopped`, and the
 runtime rebuilds the venue from the store before accepting commands again.
@@ -21,6 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from exchange import snapshots
 from exchange.store.base import Batch
 from exchange.venue import Outcome, Venue
 
@@ -32,6 +38,7 @@ class SequencerStopped(Exception):
 class Sequencer:
     def __init__(self, venue: Venue, store: Any, *, clock_ns: Callable[[], int] = time.time_ns,
                  batch_commands_max: int = 2000, queue_commands_max: int = 100_000,
+                 snapshot_every_commands: int | None = 100_000,
                  publish: Callable[[list[Outcome]], None] | None = None):
         self.venue = venue
         self.store = store
@@ -40,6 +47,8 @@ class Sequencer:
         self.publish = publish
         self.sequence = venue.sequence
         self.committed_sequence = venue.sequence
+        self.snapshot_every_commands = snapshot_every_commands
+        self.snapshot_sequence = venue.sequence
         self._durable_waiters: list[tuple[int, asyncio.Future]] = []
         self.failure: BaseException | None = None
         self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_commands_max)
@@ -91,6 +100,11 @@ class Sequencer:
         items: list = []
         try:
             while not stopping:
+                if self._snapshot_due():
+                    if commit is not None:
+                        await commit  # The snapshot must be exactly the committed state.
+                        commit = None
+                    await self.snapshot()
                 items, stopping = await self._take_batch()
                 if not items:
                     continue
@@ -102,12 +116,24 @@ class Sequencer:
             if commit is not None:
                 await commit
             self._reject_queued()  # Submitted after stop(): never applied, never left hanging.
+            if self.snapshot_sequence != self.sequence:
+                await self.snapshot()  # A clean shutdown leaves a snapshot of the final state.
         except BaseException as error:  # noqa: BLE001 - any failure stops the writer.
             self._fail(error)
             for _, future in items:  # Applied in memory, never committed: never answered.
                 if not future.done():
                     future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
             raise
+
+    def _snapshot_due(self) -> bool:
+        every = self.snapshot_every_commands
+        return every is not None and self.sequence - self.snapshot_sequence >= every
+
+    async def snapshot(self) -> None:
+        """Store the venue's state with its hash; only called when applied == committed. O(state)."""
+        data = snapshots.encode(self.venue)
+        await self.store.save_snapshot(self.sequence, self.venue.state_hash(), data)
+        self.snapshot_sequence = self.sequence
 
     async def _take_batch(self) -> tuple[list, bool]:
         """Wait for one command, then take what is already queued, up to the batch limit or a stop mark."""

@@ -17,13 +17,18 @@ Fees follow Binance: the buyer pays in the base it receives, the seller in
 the quote it receives, at the maker or taker rate of its role, rounded down
 to the smallest unit.
 """
+import hashlib
+from collections import deque
+
 from engine.commands import OrderType, PlaceOrder, Side, TimeInForce
 from engine.events import OrderAccepted, OrderAmended, OrderCancelled, OrderDone, OrderExpired, OrderRejected, Trade
 from ledger import entries
-from exchange.results import Accepted, OrderResult, VenueCode
+from exchange.results import Accepted, OrderExists, OrderResult, VenueCode
 from exchange.store.base import OrderRecord, TradeRecord
 
 BPS = 10_000
+# A retry with the same client order id within this window returns the original order.
+CLIENT_ORDER_ID_MEMORY_NS = 24 * 3_600 * 1_000_000_000
 
 
 class OpenOrder:
@@ -69,9 +74,18 @@ class Trading:
     def __init__(self, venue):
         self.venue = venue
         self.open: dict[int, OpenOrder] = {}
+        # (account, client order id) -> (order id, command fingerprint, timestamp_ns), oldest first.
+        self.client_orders: dict[tuple[int, str], tuple[int, str, int]] = {}
+        self._client_order_times: deque = deque()
 
     def submit(self, command, sequence: int, timestamp_ns: int, outcome):
         venue = self.venue
+        fingerprint = None
+        if command.client_order_id is not None:
+            fingerprint = hashlib.blake2b(outcome.journal.command, digest_size=12).hexdigest()
+            repeat = self._repeat(command, fingerprint, timestamp_ns)
+            if repeat is not None:
+                return repeat
         refusal = venue.compliance.check_can_trade(str(command.account_id))
         if refusal is not None:
             return venue.refused_by(refusal)
@@ -90,10 +104,33 @@ class Trading:
             outcome.events = events
             return venue.refused(first.code.name, f"order rejected: {first.code.name}")
         order = self._open(place, sequence, timestamp_ns, asset, units)
+        if fingerprint is not None:
+            self.remember_client_order(command.account_id, command.client_order_id, sequence, fingerprint,
+                                       timestamp_ns)
         venue.post(entries.hold(venue.entry_id(sequence, outcome), sequence, command.account_id, asset, units, f"order {sequence}"),
                    outcome)
         self.apply_events(events, sequence, timestamp_ns, outcome)
         return self.result(order, outcome, sequence, timestamp_ns)
+
+    def _repeat(self, command, fingerprint: str, timestamp_ns: int):
+        """The original order of a retried command, a refusal for a reused id, or None for a new one."""
+        times = self._client_order_times
+        while times and times[0][0] < timestamp_ns - CLIENT_ORDER_ID_MEMORY_NS:
+            _, key = times.popleft()
+            self.client_orders.pop(key, None)
+        prior = self.client_orders.get((command.account_id, command.client_order_id))
+        if prior is None:
+            return None
+        if prior[1] == fingerprint:
+            return OrderExists(order_id=prior[0])
+        return self.venue.refused("CLIENT_ORDER_ID_IN_USE",
+                                  f"client order id {command.client_order_id!r} was used for another order")
+
+    def remember_client_order(self, account_id: int, client_order_id: str, order_id: int, fingerprint: str,
+                              timestamp_ns: int) -> None:
+        key = (account_id, client_order_id)
+        self.client_orders[key] = (order_id, fingerprint, timestamp_ns)
+        self._client_order_times.append((timestamp_ns, key))
 
     def _open(self, place: PlaceOrder, sequence: int, timestamp_ns: int, asset: str, units: int) -> OpenOrder:
         order = OpenOrder()

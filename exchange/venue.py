@@ -190,6 +190,7 @@ class Venue:
             "deposits": sorted(self.funding.deposits_by_tx),
             "orders": sorted((o.order_id, o.filled_lots, o.status, o.asset, o.reserved_units)
                              for o in self.trading.open.values()),
+            "client_orders": sorted((k[0], k[1], *v) for k, v in self.trading.client_orders.items()),
         }
 
 
