@@ -3,7 +3,7 @@ from engine.commands import CancelOrder, MarketState, OrderType, Side, TimeInFor
 from exchange import commands as c
 from exchange.compliance import AddWithdrawalAddress, ApproveWithdrawal, CompleteWithdrawal, RejectWithdrawal
 from exchange.compliance.commands import SetWithdrawalPolicy
-from exchange.results import Accepted, OrderResult, Refused
+from exchange.results import Accepted, OrderExists, OrderResult, Refused
 from ledger.accounts import CUSTODY_HOT, EXCHANGE_FEES
 from tests.exchange.venue_setup import VenueDriver
 
@@ -179,3 +179,17 @@ def test_an_order_result_reports_its_fills():
     result = driver.order(buyer, "BUY", PRICE, 100)
     assert type(result) is OrderResult
     assert [(f.price_ticks, f.quantity_lots) for f in result.fills] == [(PRICE, 100)]
+
+
+def test_a_retried_client_order_id_returns_the_original_order_never_a_second_one():
+    driver, buyer, seller = two_funded_traders()
+    driver.order(seller, "SELL", PRICE, 100)
+    first = driver.order(buyer, "BUY", PRICE, 100, client_order_id="retry-1")
+    assert first.order.status == "FILLED"
+    again = driver.order(buyer, "BUY", PRICE, 100, client_order_id="retry-1")
+    assert type(again) is OrderExists and again.order_id == first.order.order_id
+    assert driver.venue.ledger.available(buyer, "USDT") == 100_000 * USDT - PRICE * 100
+    different = driver.order(buyer, "BUY", PRICE, 200, client_order_id="retry-1")
+    assert different.code == "CLIENT_ORDER_ID_IN_USE"
+    other_account = driver.order(seller, "SELL", PRICE + 100, 100, client_order_id="retry-1")
+    assert type(other_account) is OrderResult
