@@ -159,7 +159,8 @@ def plot(results: list[dict], path: Path) -> bool:
     figure, axis = plt.subplots(figsize=(8, 4.5), dpi=100)
     for store, method in sorted({(r["store"], r["method"]) for r in results if r["store"] != "memory"}):
         series = [r for r in results if (r["store"], r["method"]) == (store, method)]
-        axis.plot([r["batch"] for r in series], [r["postings_s"] for r in series], marker="o", label=f"{store} {method}")
+        axis.plot([r["batch"] for r in series], [r["postings_s"] for r in series], marker="o",
+                  label=f"{store} {method}")
     memory = [r for r in results if r["store"] == "memory"]
     if memory:
         axis.axhline(memory[0]["postings_s"], color="grey", linestyle="--", label="in-memory apply")

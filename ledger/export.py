@@ -81,9 +81,11 @@ class ExportWriter:
         if self._csv is not None:
             self._csv.writerow([*texts, previous_hash, self.head_hash])
             return
-        record = {}
-        for field, text in zip(_HASHED_FIELDS, texts):
-            record[field] = int(text) if field in _INTEGER_FIELDS else json.loads(text) if field in _LIST_FIELDS else text
+        record: dict = dict(zip(_HASHED_FIELDS, texts))
+        for field in _INTEGER_FIELDS:
+            record[field] = int(record[field])
+        for field in _LIST_FIELDS:
+            record[field] = json.loads(record[field])
         record["reason"] = texts[10] or None
         record["previous_hash"], record["hash"] = previous_hash, self.head_hash
         self._stream.write(_compact_json(record) + "\n")

@@ -40,6 +40,10 @@ def entry_fingerprint(entry: JournalEntry) -> str:
     return hashlib.blake2b(msgspec.msgpack.encode(entry), digest_size=16).hexdigest()
 
 
+def _insufficient(account: str, asset: str) -> LedgerRejected:
+    return LedgerRejected(LedgerRejectCode.INSUFFICIENT_FUNDS, f"{account} lacks {asset}")
+
+
 class Ledger:
     def __init__(self) -> None:
         self._asset_decimals: dict[str, int] = {}
@@ -89,7 +93,9 @@ class Ledger:
             same = previous is entry or previous == entry
         if same:
             return Applied(entry.entry_id)
-        return LedgerRejected(LedgerRejectCode.ENTRY_ID_REUSED, f"entry {entry.entry_id} was applied with other content")
+        return LedgerRejected(
+            LedgerRejectCode.ENTRY_ID_REUSED, f"entry {entry.entry_id} was applied with other content"
+        )
 
     def _account(self, name: str) -> AccountInfo | None:
         info = self._accounts.get(name)
@@ -142,9 +148,9 @@ class Ledger:
         balances = self._balances
         for posting, (debit, credit) in zip(entry.postings, sides):
             if debit.floor_sign == 1 and balances[posting.asset][posting.debit_account] < 0:
-                return LedgerRejected(LedgerRejectCode.INSUFFICIENT_FUNDS, f"{posting.debit_account} lacks {posting.asset}")
+                return _insufficient(posting.debit_account, posting.asset)
             if credit.floor_sign == -1 and balances[posting.asset][posting.credit_account] > 0:
-                return LedgerRejected(LedgerRejectCode.INSUFFICIENT_FUNDS, f"{posting.credit_account} lacks {posting.asset}")
+                return _insufficient(posting.credit_account, posting.asset)
         return None
 
     def _custody_shortfall(self, entry: JournalEntry) -> LedgerRejected | None:
@@ -214,7 +220,8 @@ class Ledger:
             entry_id: entry if type(entry) is str else entry_fingerprint(entry)
             for entry_id, entry in sorted(self._applied.items())
         }
-        return msgspec.msgpack.encode(_Snapshot(1, dict(sorted(self._asset_decimals.items())), self.trial_balance(), applied))
+        asset_decimals = dict(sorted(self._asset_decimals.items()))
+        return msgspec.msgpack.encode(_Snapshot(1, asset_decimals, self.trial_balance(), applied))
 
     @classmethod
     def restore(cls, data: bytes) -> "Ledger":

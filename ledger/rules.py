@@ -97,7 +97,9 @@ def _check_settlement_fees(entry: JournalEntry, sides: Sides, buyer: str, seller
         elif not seller_paid and debit.customer_id == seller and posting.asset == quote_leg.asset:
             seller_paid, received = True, quote_leg
         else:
-            return _reject(LedgerRejectCode.NOT_TRADE_PARTIES, f"settlement fee {index} is not a party's fee on its proceeds")
+            return _reject(
+                LedgerRejectCode.NOT_TRADE_PARTIES, f"settlement fee {index} is not a party's fee on its proceeds"
+            )
         if posting.amount_units > received.amount_units:
             return _reject(LedgerRejectCode.FEE_EXCEEDS_PROCEEDS, f"settlement fee {index} exceeds the proceeds")
     return None

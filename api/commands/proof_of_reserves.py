@@ -56,7 +56,8 @@ def run(arguments: argparse.Namespace) -> int:
     root_path = arguments.out_dir / f"root-{arguments.asset}-{arguments.epoch}.json"
     root_path.write_bytes(msgspec.json.format(msgspec.json.encode(tree.root)))
     for customer_id in tree.customers():
-        (proofs_dir / f"{customer_id}.json").write_bytes(msgspec.json.format(msgspec.json.encode(tree.proof(customer_id))))
+        proof = msgspec.json.format(msgspec.json.encode(tree.proof(customer_id)))
+        (proofs_dir / f"{customer_id}.json").write_bytes(proof)
     custody = -sum(trial_balance.balances().get(arguments.asset, {}).get(a, 0) for a in ("custody:hot", "custody:cold"))
     print(f"root {tree.root.root_hash} total {tree.root.total_units} over {tree.root.leaf_count} customers; "
           f"custody per ledger {custody}; wrote {root_path}")

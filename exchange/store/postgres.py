@@ -88,7 +88,8 @@ class PostgresStore:
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK_KEY)
             await connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
             )
             current = await connection.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
             for version, statements in POSTGRES_MIGRATIONS:
@@ -137,7 +138,9 @@ class PostgresStore:
                 return
             after_sequence = rows[-1][0]
 
-    async def read_entries(self, after_sequence: int = 0, until_sequence: int | None = None) -> AsyncIterator[JournalEntry]:
+    async def read_entries(
+        self, after_sequence: int = 0, until_sequence: int | None = None
+    ) -> AsyncIterator[JournalEntry]:
         until = _BIGINT_MAX if until_sequence is None else until_sequence
         sql = (
             f"SELECT {ENTRY_READ_COLUMNS} FROM (SELECT * FROM entries WHERE entry_number > $1 AND sequence > $2 "

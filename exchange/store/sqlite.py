@@ -158,7 +158,9 @@ class SqliteStore:
                 return
             after_sequence = rows[-1][0]
 
-    async def read_entries(self, after_sequence: int = 0, until_sequence: int | None = None) -> AsyncIterator[JournalEntry]:
+    async def read_entries(
+        self, after_sequence: int = 0, until_sequence: int | None = None
+    ) -> AsyncIterator[JournalEntry]:
         until = _INT64_MAX if until_sequence is None else until_sequence
         sql = (
             f"SELECT {ENTRY_READ_COLUMNS} FROM (SELECT * FROM entries WHERE entry_number > ? AND sequence > ? "
@@ -231,7 +233,8 @@ class SqliteStore:
             raise StoreConflictError(str(error)) from error
 
     async def load_snapshots(self) -> list[SnapshotRecord]:
-        rows = await self._run(self._fetch_all, "SELECT sequence, state_hash, data FROM snapshots ORDER BY sequence DESC", ())
+        sql = "SELECT sequence, state_hash, data FROM snapshots ORDER BY sequence DESC"
+        rows = await self._run(self._fetch_all, sql, ())
         return [SnapshotRecord(sequence=row[0], state_hash=row[1], data=bytes(row[2])) for row in rows]
 
     async def close(self) -> None:

@@ -197,5 +197,6 @@ def test_check_still_runs_under_python_optimize():
         " 'balances': {'BTC': {'custody:hot': -5, 'user:1:available': 6}}, 'applied': {}})\n"
         "try:\n    Ledger.restore(data)\nexcept LedgerInvariantError:\n    sys.exit(7)\n"
     )
-    completed = subprocess.run([sys.executable, "-O", "-c", script], cwd=Path(__file__).resolve().parents[2], capture_output=True)
+    repository = Path(__file__).resolve().parents[2]
+    completed = subprocess.run([sys.executable, "-O", "-c", script], cwd=repository, capture_output=True)
     assert completed.returncode == 7, completed.stderr

@@ -39,7 +39,8 @@ async def collect(iterator):
 
 
 def journal(sequence: int) -> JournalRecord:
-    return JournalRecord(sequence=sequence, timestamp_ns=1_700_000_000_000_000_000 + sequence, command=b"cmd%d" % sequence)
+    timestamp_ns = 1_700_000_000_000_000_000 + sequence
+    return JournalRecord(sequence=sequence, timestamp_ns=timestamp_ns, command=b"cmd%d" % sequence)
 
 
 def trade(trade_id: int, maker: int, taker: int, instrument_id: int = 1) -> TradeRecord:
@@ -50,7 +51,7 @@ def trade(trade_id: int, maker: int, taker: int, instrument_id: int = 1) -> Trad
     )
 
 
-def order(order_id: int, account_id: int, status: str = "NEW", filled_lots: int = 0, instrument_id: int = 1) -> OrderRecord:
+def order(order_id: int, account_id: int, status="NEW", filled_lots=0, instrument_id=1) -> OrderRecord:
     return OrderRecord(
         order_id=order_id, account_id=account_id, instrument_id=instrument_id, client_order_id=f"c{order_id}",
         side="SELL", order_type="LIMIT", time_in_force="GTC", price_ticks=101, stop_price_ticks=None,
@@ -126,7 +127,8 @@ def test_a_reused_entry_id_fails_the_batch(store_url):
 
 def test_a_duplicate_inside_a_large_batch_fails_all_of_it(store_url):
     # Large enough that the PostgreSQL adapter takes its COPY path.
-    entries = [E.deposit(f"d{n}", n, 7, "BTC", 5, "tx") for n in range(1, 201)] + [E.deposit("d5", 201, 7, "BTC", 5, "tx")]
+    entries = [E.deposit(f"d{n}", n, 7, "BTC", 5, "tx") for n in range(1, 201)]
+    entries.append(E.deposit("d5", 201, 7, "BTC", 5, "tx"))
 
     async def scenario(store):
         with pytest.raises(StoreConflictError):
