@@ -6,6 +6,11 @@ lead to money leaving (whitelist, withdrawals) and the identity that decides
 who may withdraw need WITHDRAW_OWN. A deposit address only lets money in and
 is the same on every request, so it needs READ_OWN (as on Binance).
 
+Sign-up needs no key, so it is rate limited per client address (burst
+`SIGN_UP_LIMIT.burst_requests`, then `requests_per_minute`): every sign-up is
+journaled forever. Behind a proxy, run uvicorn with forwarded headers so the
+address is the client's.
+
 There is no route that moves funds from one customer to another: the law
 forbids payments, and the ledger has no such entry kind.
 """
@@ -16,17 +21,19 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.auth.crypto import encrypt_secret, new_key_id, new_secret
 from api.auth.dependency import require
+from api.auth.ratelimit import RateLimit, RateLimiter
 from api.auth.results import Authenticated
 from api.errors import ApiError
 from api.http import durable_venue, json_response, parse_body, submit
 from api.routes.orders import account_of, fill_json, parse_money_body
 from api.symbols import amount_units, format_units, instrument_by_symbol
 from exchange import commands as c
-from exchange.access import Permission
+from exchange.access import Permission, Role
 from exchange.compliance import RISK_WARNING, AddWithdrawalAddress, DocumentType, IssueDepositAddress, SubmitIdentity
 
 FILLS_DEFAULT = 100
 FILLS_MAX = 1_000
+SIGN_UP_LIMIT = RateLimit(burst_requests=20, requests_per_minute=60)
 
 
 class SignUpRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -107,9 +114,17 @@ def build(runtime) -> APIRouter:
 
 
 def _profile_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
+    # The limiter keys buckets by name and takes limits per role: every address gets the one sign-up limit.
+    sign_ups = RateLimiter({Role.TRADER: SIGN_UP_LIMIT})
+
     @router.post("/signup", status_code=201, tags=["sign-up"],
                  summary="Open an account (KYC pending); answers the API key and its secret, shown once")
     async def sign_up(request: Request):
+        address = request.client.host if request.client is not None else "unknown"
+        retry_after_s = sign_ups.take(address, Role.TRADER, runtime.clock_ns() // 1_000_000)
+        if retry_after_s is not None:
+            raise ApiError("RATE_LIMITED", "too many sign-ups from this address", 429,
+                           headers={"Retry-After": str(retry_after_s)})
         body = await parse_body(request, SignUpRequest)
         key_id, secret = new_key_id(), new_secret()
         opened = await submit(runtime, c.OpenAccount(email=body.email, key_id=key_id,

@@ -1,7 +1,6 @@
 """A customer's journey over the real server: sign-up, KYC gates, identity, verification,
 deposit, trading with exact fee arithmetic, withdrawal; and every order refusal with its code and status."""
 import time
-from decimal import Decimal
 
 from api.auth.signing import sign_native
 from api.client import KarakumClient
@@ -50,6 +49,8 @@ def sign_up_verified(server, email: str, document_number: str) -> tuple[KarakumC
 
 def test_sign_up_kyc_deposit_trade_withdraw(exchange_server):
     public = exchange_server.client()
+    refused(public.post("/v1/signup", {"email": "not-an-email"}), 400, "INVALID_EMAIL")
+    refused(public.post("/v1/signup", {"mail": "journey@example.com"}), 400, "INVALID_REQUEST")
     opened = public.post("/v1/signup", {"email": "journey@example.com"})
     assert opened.status_code == 201, opened.text
     body = opened.json()
@@ -59,6 +60,7 @@ def test_sign_up_kyc_deposit_trade_withdraw(exchange_server):
     customer = exchange_server.client(body)
     customer_id = body["customer_id"]
     assert "secret" not in customer.get("/v1/me").text
+    refused(public.post("/v1/signup", {"email": "journey@example.com"}), 409, "EMAIL_TAKEN")
 
     profile = customer.get("/v1/me").json()
     assert (profile["customer_id"], profile["kyc_status"], profile["identity"]) == (customer_id, "pending", None)
@@ -229,3 +231,12 @@ def test_every_order_refusal_has_its_code_and_status(exchange_server):
     trader.delete("/v1/orders")
     other.delete("/v1/orders")
     assert balances(trader) == before
+
+
+def test_sign_up_is_rate_limited_per_address(exchange_server):
+    public = exchange_server.client()
+    answers = [public.post("/v1/signup", {"email": f"burst-{n}@example.com"}) for n in range(25)]
+    statuses = [a.status_code for a in answers]
+    assert statuses.count(201) >= 15 and 429 in statuses, statuses  # Earlier tests used a few sign-ups.
+    limited = next(a for a in answers if a.status_code == 429)
+    assert limited.json()["code"] == "RATE_LIMITED" and int(limited.headers["Retry-After"]) >= 1
