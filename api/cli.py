@@ -10,12 +10,14 @@ import sys
 # Append a module here to add a subcommand; the order is the order in --help.
 COMMAND_MODULES = (
     "api.commands.serve",
+    "api.commands.verify",
     "api.commands.verify_audit",
     "api.commands.export_ledger",
     "api.commands.verify_export",
     "api.commands.trial_balance",
     "api.commands.proof_of_reserves",
     "api.commands.verify_proof",
+    "api.commands.replay",
 )
 
 

@@ -44,8 +44,26 @@ async def rebuild(store, progress=None) -> Venue:
     snapshots = await store.load_snapshots()
     venue, start = _latest_usable(snapshots)
     checkpoints = {s.sequence: s.state_hash for s in snapshots if s.sequence > start}
+    await replay_journal(store, venue, start, checkpoints, progress)
+    return venue
+
+
+async def verify(store, progress=None) -> dict:
+    """`karakum verify`: the journal alone, from an empty venue, against every stored entry and snapshot."""
+    snapshots = await store.load_snapshots()
+    venue = Venue()
+    checkpoints = {s.sequence: s.state_hash for s in snapshots}
+    counts = await replay_journal(store, venue, 0, checkpoints, progress)
+    counts["snapshots_matched"] = len([s for s in checkpoints if s <= venue.sequence])
+    counts["state_hash"] = venue.state_hash()
+    return counts
+
+
+async def replay_journal(store, venue: Venue, start: int, checkpoints: dict[int, str], progress=None) -> dict:
+    """Apply the journal after `start` to `venue`, checking entries, gaps and checkpoint hashes, then invariants."""
     stored = store.read_entries(after_sequence=start)
     expected_sequence = start + 1
+    entries = 0
     async for record in store.read_journal(after_sequence=start):
         if record.sequence != expected_sequence:
             raise RecoveryError(f"journal gap: expected sequence {expected_sequence}, found {record.sequence}")
@@ -57,6 +75,7 @@ async def rebuild(store, progress=None) -> Venue:
                 raise RecoveryError(
                     f"sequence {record.sequence}: replayed entry {entry.entry_id} differs from the stored "
                     f"{getattr(stored_entry, 'entry_id', 'nothing')}")
+            entries += 1
         recorded_hash = checkpoints.get(record.sequence)
         if recorded_hash is not None and venue.state_hash() != recorded_hash:
             raise RecoveryError(f"sequence {record.sequence}: replayed state hash differs from the snapshot's")
@@ -66,4 +85,4 @@ async def rebuild(store, progress=None) -> Venue:
     if leftover is not None:
         raise RecoveryError(f"stored entry {leftover.entry_id} (sequence {leftover.sequence}) has no journaled cause")
     venue.check()
-    return venue
+    return {"commands": expected_sequence - 1 - start, "entries": entries}
