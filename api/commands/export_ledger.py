@@ -4,12 +4,11 @@ Prints the head hash (the last record's) to publish beside the file; an auditor
 checks the file with `karakum verify-export FILE --head HASH`.
 """
 import argparse
-import asyncio
 import sys
 
-from api.commands.ledger_source import add_db_argument, for_each_entry
+from api.commands.ledger_source import add_db_argument, with_store
 from api.progress import Progress
-from ledger.export import ExportWriter
+from exchange.store.ledger_reads import export_ledger
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,14 +29,9 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"export-ledger: cannot write {arguments.out}: {error.strerror}", file=sys.stderr)
         return 2
     progress = Progress("export-ledger entries")
-    writer = ExportWriter(stream, arguments.format)
-
-    def write(entry) -> None:
-        writer.write_entry(entry)
-        progress.advance()
-
     try:
-        asyncio.run(for_each_entry(arguments.db, arguments.until_sequence, write))
+        writer = with_store(arguments.db, lambda store: export_ledger(
+            store, stream, arguments.format, arguments.until_sequence, progress))
     finally:
         progress.finish()
         if stream is not sys.stdout:

@@ -1,10 +1,9 @@
-"""Shared by the auditor commands: the --db option and reading entries out of a store."""
+"""Shared by the auditor commands: the --db option and running one async read against a store."""
 import argparse
+import asyncio
 import os
-from typing import Callable
 
-from exchange.store import open_store
-from ledger.entries import JournalEntry
+from exchange.store import Store, open_store
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -14,11 +13,13 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-async def for_each_entry(db_url: str, until_sequence: int | None, visit: Callable[[JournalEntry], None]) -> None:
-    """Call `visit` on every stored entry with sequence <= until_sequence (all when None), in order."""
-    store = await open_store(db_url)
-    try:
-        async for entry in store.read_entries(until_sequence=until_sequence):
-            visit(entry)
-    finally:
-        await store.close()
+def with_store(db_url: str, read):
+    """Open the store, `await read(store)`, close it; returns what `read` returned."""
+    async def main():
+        store: Store = await open_store(db_url)
+        try:
+            return await read(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(main())

@@ -7,16 +7,15 @@ customer privately (it carries their nonce). The secret file keeps nonces stable
 and unguessable; lose it and old proofs can no longer be re-issued.
 """
 import argparse
-import asyncio
 import re
 import sys
 from pathlib import Path
 
 import msgspec
 
-from api.commands.ledger_source import add_db_argument, for_each_entry
+from api.commands.ledger_source import add_db_argument, with_store
+from exchange.store.ledger_reads import trial_balance_at
 from ledger.reserves import ReservesTree
-from ledger.trial_balance import TrialBalance
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -43,8 +42,7 @@ def run(arguments: argparse.Namespace) -> int:
     if len(secret) < 16:
         print("proof-of-reserves: the secret must be at least 16 bytes", file=sys.stderr)
         return 2
-    trial_balance = TrialBalance()
-    asyncio.run(for_each_entry(arguments.db, arguments.at_sequence, trial_balance.add))
+    trial_balance = with_store(arguments.db, lambda store: trial_balance_at(store, arguments.at_sequence))
     customers = trial_balance.customer_totals(arguments.asset)
     unsafe = [customer_id for customer_id in customers if not _SAFE_FILE_NAME.fullmatch(customer_id)]
     if unsafe:

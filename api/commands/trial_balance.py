@@ -5,13 +5,12 @@ negative is held (custody wallets); each asset's column sums to zero. Exit code 
 if the summed balances break a ledger invariant.
 """
 import argparse
-import asyncio
 import json
 import sys
 
-from api.commands.ledger_source import add_db_argument, for_each_entry
+from api.commands.ledger_source import add_db_argument, with_store
+from exchange.store.ledger_reads import trial_balance_at
 from ledger.reject import LedgerInvariantError
-from ledger.trial_balance import TrialBalance
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,8 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    trial_balance = TrialBalance()
-    asyncio.run(for_each_entry(arguments.db, arguments.at_sequence, trial_balance.add))
+    trial_balance = with_store(arguments.db, lambda store: trial_balance_at(store, arguments.at_sequence))
     balances = trial_balance.balances()
     if arguments.json:
         print(json.dumps({

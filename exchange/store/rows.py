@@ -36,6 +36,8 @@ def entry_rows(entries: Iterable[JournalEntry], money: Callable[[int], object]) 
     entries_out: list[tuple] = []
     postings_out: list[tuple] = []
     for entry in entries:
+        if not entry.postings:
+            raise ValueError(f"entry {entry.entry_id} has no postings: only applied entries are stored")
         entry_id = entry.entry_id
         entries_out.append(
             (entry_id, entry.sequence, str(entry.kind), entry.cause, entry.reason,

@@ -81,7 +81,11 @@ class SqliteStore:
     @classmethod
     async def open(cls, path: str) -> "SqliteStore":
         store = cls(path)
-        await store._run(store._open)
+        try:
+            await store._run(store._open)
+        except BaseException:
+            store._worker.shutdown(wait=False)
+            raise
         return store
 
     async def _run(self, function: Callable, *arguments):

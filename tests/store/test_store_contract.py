@@ -217,3 +217,14 @@ def test_audit_stream_after_a_sequence(store_url):
             await store.write_batch(Batch(audit=[audit(1, "h5")]))  # Same hash again: the chain would fork.
 
     run_with_store(store_url, scenario)
+
+
+def test_an_entry_without_postings_is_refused_before_the_transaction(store_url):
+    empty = E.JournalEntry(entry_id="x", kind=E.EntryKind.HOLD, cause="c", sequence=1, postings=())
+
+    async def scenario(store):
+        with pytest.raises(ValueError):
+            await store.write_batch(Batch(journal=[journal(1)], entries=[empty]))
+        assert await store.last_sequence() == 0
+
+    run_with_store(store_url, scenario)
