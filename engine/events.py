@@ -27,7 +27,6 @@ class ExpireReason(enum.Enum):
     STP_TAKER = "STP_TAKER"  # Self-trade prevention expired the incoming order.
     STP_MAKER = "STP_MAKER"  # Self-trade prevention expired the resting order.
     PRICE_OUT_OF_BAND = "PRICE_OUT_OF_BAND"  # A stop-limit triggered with its limit outside the band.
-    AUCTION_REMAINDER = "AUCTION_REMAINDER"  # IOC/FOK cannot rest through a call auction.
 
 
 class DoneReason(enum.Enum):
