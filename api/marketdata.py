@@ -14,6 +14,7 @@ kept per instrument; the ticker is the sum of the 1-minute candles of the last
 24 hours (a window that slides by whole minutes).
 """
 import asyncio
+import weakref
 from collections import deque
 
 from exchange.store.base import TradeRecord
@@ -26,6 +27,7 @@ MS_PER_MINUTE = 60_000
 MS_PER_DAY = 86_400_000
 INTERVAL_MS = {"1m": MS_PER_MINUTE, "5m": 5 * MS_PER_MINUTE, "15m": 15 * MS_PER_MINUTE,
                "1h": 60 * MS_PER_MINUTE, "1d": MS_PER_DAY}
+_BY_RUNTIME: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 class Candle:
@@ -75,8 +77,23 @@ class InstrumentData:
             candles[-1].add(trade.price_ticks, trade.quantity_lots)
 
 
+def market_data_of(runtime) -> "MarketData":
+    """The runtime's one MarketData, subscribed and seeding from the store on first use.
+
+    Route modules share it rather than each keeping its own copy (and its work on every
+    committed batch). Call it inside the running event loop, e.g. from `build(runtime)`.
+    """
+    market_data = _BY_RUNTIME.get(runtime)
+    if market_data is None:
+        market_data = _BY_RUNTIME[runtime] = MarketData(runtime.clock_ns)
+        runtime.subscribers.append(market_data.on_batch)
+        market_data.start(runtime.store, runtime.venue.engine.trade_id_last)
+    return market_data
+
+
 class MarketData:
-    """Subscribe with `runtime.subscribers.append(market_data.on_batch)`, then `start(store, last_trade_id)`."""
+    """Subscribe with `runtime.subscribers.append(market_data.on_batch)`, then `start(store, last_trade_id)`;
+    or let `market_data_of(runtime)` do both once per runtime."""
 
     def __init__(self, clock_ns) -> None:
         self.clock_ns = clock_ns

@@ -10,7 +10,7 @@ import decimal
 from fastapi import APIRouter, Query
 
 from api.http import durable_venue, json_response
-from api.marketdata import INTERVAL_MS, MarketData
+from api.marketdata import INTERVAL_MS, market_data_of
 from api.symbols import format_units, instrument_by_symbol, url_symbol
 from exchange.compliance import RISK_WARNING
 
@@ -73,9 +73,7 @@ def _change(instrument, open_ticks: int | None, last_ticks: int | None) -> tuple
 
 def build(runtime) -> APIRouter:
     router = APIRouter(prefix="/v1/markets", tags=["market data"])
-    market_data = MarketData(runtime.clock_ns)
-    runtime.subscribers.append(market_data.on_batch)
-    market_data.start(runtime.store, runtime.venue.engine.trade_id_last)
+    market_data = market_data_of(runtime)
 
     @router.get("", summary="Every market with its rules, fees, state and the risk warning")
     async def markets():
