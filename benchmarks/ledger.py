@@ -13,11 +13,14 @@ quote: 4 entries, 7 postings, the mix the sequencer produces for a filled order.
    below), each in a fresh schema; the faster of COPY and executemany at 1,000
    entries per commit is named.
 
-Each store configuration runs for --seconds (or until the workload is used up),
-so the whole run takes about a minute. Prints a table, then one JSON line.
+The configurations take turns: each writes for --seconds, then the next, for
+--rounds rounds, and the median rate over rounds is reported, so a change of load
+on the shared machine hits every configuration alike. The in-memory run is
+repeated --rounds times too. About a minute in all. Prints a table (p50/p99 are
+per commit), then one JSON line.
 
     python benchmarks/ledger.py
-    python benchmarks/ledger.py --seconds 2 --postgres postgresql://postgres@127.0.0.1:5432/test
+    python benchmarks/ledger.py --rounds 5 --seconds 1 --postgres postgresql://postgres@127.0.0.1:5432/test
 """
 import argparse
 import asyncio
@@ -79,63 +82,82 @@ def postings_in(entries) -> int:
     return sum(len(entry.postings) for entry in entries)
 
 
-def bench_memory(flow: list) -> dict:
+def bench_memory(flow: list) -> float:
+    """Seconds to apply the whole flow to a funded ledger (checked afterwards)."""
     ledger, _ = funded_ledger()
     started = time.perf_counter()
     for entry in flow:
         ledger.apply(entry)
     elapsed = time.perf_counter() - started
     ledger.check()
-    return {"store": "memory", "method": "apply", "batch": 1, "entries": len(flow),
-            "entries_s": len(flow) / elapsed, "postings_s": postings_in(flow) / elapsed,
-            "commits_s": None, "p50_ms": None, "p99_ms": None}
+    return elapsed
 
 
-async def bench_store(store, name: str, method: str, batch_size: int, flow: list, seconds: float) -> dict:
-    latencies, written = [], 0
-    started = time.perf_counter()
-    for start in range(0, len(flow) - batch_size + 1, batch_size):
-        batch = Batch(entries=flow[start:start + batch_size])
-        before = time.perf_counter()
-        await store.write_batch(batch)
-        latencies.append(time.perf_counter() - before)
-        written += batch_size
-        if before - started > seconds:
-            break
-    elapsed = time.perf_counter() - started
-    await store.close()
-    written_entries = flow[:written]
-    latencies.sort()
-    return {"store": name, "method": method, "batch": batch_size, "entries": written,
-            "entries_s": written / elapsed, "postings_s": postings_in(written_entries) / elapsed,
-            "commits_s": len(latencies) / elapsed, "p50_ms": statistics.median(latencies) * 1e3,
-            "p99_ms": latencies[int(len(latencies) * 0.99)] * 1e3}
+class StoreRun:
+    """One (store, method, batch size): a fresh database, written a bit more in every round."""
+
+    def __init__(self, store, name: str, method: str, batch_size: int) -> None:
+        self.store, self.name, self.method, self.batch_size = store, name, method, batch_size
+        self.offset = 0
+        self.rates: list[tuple[float, float, float]] = []  # (entries/s, postings/s, commits/s) per round
+        self.latencies: list[float] = []
+
+    async def round(self, flow: list, seconds: float) -> None:
+        entries = postings = commits = 0
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds and self.offset + self.batch_size <= len(flow):
+            batch = flow[self.offset:self.offset + self.batch_size]
+            before = time.perf_counter()
+            await self.store.write_batch(Batch(entries=batch))
+            self.latencies.append(time.perf_counter() - before)
+            self.offset += self.batch_size
+            entries, postings, commits = entries + len(batch), postings + postings_in(batch), commits + 1
+        elapsed = time.perf_counter() - started
+        self.rates.append((entries / elapsed, postings / elapsed, commits / elapsed))
+
+    def result(self) -> dict:
+        latencies = sorted(self.latencies)
+        return {"store": self.name, "method": self.method, "batch": self.batch_size, "entries": self.offset,
+                "entries_s": statistics.median(r[0] for r in self.rates),
+                "postings_s": statistics.median(r[1] for r in self.rates),
+                "commits_s": statistics.median(r[2] for r in self.rates),
+                "p50_ms": statistics.median(latencies) * 1e3, "p99_ms": latencies[int(len(latencies) * 0.99)] * 1e3}
 
 
-async def bench_sqlite(flow: list, seconds: float) -> list[dict]:
-    results = []
-    with tempfile.TemporaryDirectory() as directory:
-        for batch_size in BATCH_SIZES:
-            store = await SqliteStore.open(f"{directory}/ledger-{batch_size}.db")
-            results.append(await bench_store(store, "sqlite", "executemany", batch_size, flow, seconds))
-    return results
-
-
-async def bench_postgres(url: str, flow: list, seconds: float) -> list[dict]:
-    results = []
-    for method in ("copy", "executemany", "auto"):
-        for batch_size in BATCH_SIZES:
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            admin = await asyncpg.connect(url)
-            await admin.execute(f"CREATE SCHEMA {schema}")
-            try:
+async def open_runs(directory: str, url: str, schemas: list[str]) -> list[StoreRun]:
+    runs = [StoreRun(await SqliteStore.open(f"{directory}/ledger-{size}.db"), "sqlite", "executemany", size)
+            for size in BATCH_SIZES]
+    admin = await asyncpg.connect(url)
+    try:
+        for method in ("copy", "executemany", "auto"):
+            for size in BATCH_SIZES:
+                schemas.append(f"bench_{uuid.uuid4().hex[:10]}")
+                await admin.execute(f"CREATE SCHEMA {schemas[-1]}")
                 separator = "&" if "?" in url else "?"
-                store = await PostgresStore.open(f"{url}{separator}search_path={schema}", write_method=method)
-                results.append(await bench_store(store, "postgresql", method, batch_size, flow, seconds))
-            finally:
+                store = await PostgresStore.open(f"{url}{separator}search_path={schemas[-1]}", write_method=method)
+                runs.append(StoreRun(store, "postgresql", method, size))
+    finally:
+        await admin.close()
+    return runs
+
+
+async def bench_stores(url: str, flow: list, rounds: int, seconds: float) -> list[dict]:
+    """Every configuration writes for `seconds`, in turn, `rounds` times: load drift hits all alike."""
+    schemas: list[str] = []
+    with tempfile.TemporaryDirectory() as directory:
+        runs = await open_runs(directory, url, schemas)
+        try:
+            for _ in range(rounds):
+                for run in runs:
+                    await run.round(flow, seconds)
+        finally:
+            for run in runs:
+                await run.store.close()
+            admin = await asyncpg.connect(url)
+            for schema in schemas:
                 await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-                await admin.close()
-    return results
+            await admin.close()
+    return [run.result() for run in runs]
 
 
 def print_table(results: list[dict]) -> None:
@@ -179,16 +201,19 @@ def plot(results: list[dict], path: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=60_000, help="simulated filled orders (4 entries each)")
-    parser.add_argument("--seconds", type=float, default=3.0, help="time budget per store configuration")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are reported")
+    parser.add_argument("--seconds", type=float, default=1.0, help="time per store configuration per round")
     parser.add_argument("--postgres", default=os.environ.get("KARAKUM_BENCH_POSTGRES",
                                                              "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--plot", type=Path, default=REPO / "benchmarks" / "plots" / "ledger-batch.png")
     arguments = parser.parse_args()
 
     flow = order_flow(arguments.orders)
-    results = [bench_memory(flow)]
-    results += asyncio.run(bench_sqlite(flow, arguments.seconds))
-    results += asyncio.run(bench_postgres(arguments.postgres, flow, arguments.seconds))
+    memory_s = statistics.median(bench_memory(flow) for _ in range(arguments.rounds))
+    results = [{"store": "memory", "method": "apply", "batch": 1, "entries": len(flow),
+                "entries_s": len(flow) / memory_s, "postings_s": postings_in(flow) / memory_s,
+                "commits_s": None, "p50_ms": None, "p99_ms": None}]
+    results += asyncio.run(bench_stores(arguments.postgres, flow, arguments.rounds, arguments.seconds))
     print_table(results)
     at_1000 = {r["method"]: r["postings_s"] for r in results
                if r["store"] == "postgresql" and r["batch"] == 1_000 and r["method"] != "auto"}
