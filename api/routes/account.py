@@ -25,7 +25,7 @@ from api.auth.ratelimit import RateLimit, RateLimiter
 from api.auth.results import Authenticated
 from api.errors import ApiError
 from api.http import durable_venue, json_response, parse_body, submit
-from api.routes.orders import account_of, fill_json, parse_money_body
+from api.routes.orders import account_of, body_doc, fill_json, parse_money_body
 from api.symbols import amount_units, format_units, instrument_by_symbol
 from exchange import commands as c
 from exchange.access import Permission, Role
@@ -117,7 +117,7 @@ def _profile_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
     # The limiter keys buckets by name and takes limits per role: every address gets the one sign-up limit.
     sign_ups = RateLimiter({Role.TRADER: SIGN_UP_LIMIT})
 
-    @router.post("/signup", status_code=201, tags=["sign-up"],
+    @router.post("/signup", status_code=201, tags=["sign-up"], openapi_extra=body_doc(SignUpRequest),
                  summary="Open an account (KYC pending); answers the API key and its secret, shown once")
     async def sign_up(request: Request):
         address = request.client.host if request.client is not None else "unknown"
@@ -142,7 +142,8 @@ def _profile_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
             "verified_at_ms": _ms(customer.verified_at_ns), "identity": msgspec.to_builtins(customer.identity),
         })
 
-    @router.post("/me/identity", summary="Submit identity data for KYC (screened on arrival)")
+    @router.post("/me/identity", summary="Submit identity data for KYC (screened on arrival)",
+                 openapi_extra=body_doc(IdentityRequest))
     async def submit_identity(request: Request, who: Authenticated = Depends(withdrawer)):
         customer_id = account_of(who)
         body = await parse_body(request, IdentityRequest)
@@ -193,7 +194,8 @@ def _funds_routes(router: APIRouter, runtime, reader) -> None:
 
 
 def _address_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
-    @router.post("/me/deposit-addresses", summary="Own deposit address for an asset (the same one every time)")
+    @router.post("/me/deposit-addresses", summary="Own deposit address for an asset (the same one every time)",
+                 openapi_extra=body_doc(AssetRequest))
     async def issue_deposit_address(request: Request, who: Authenticated = Depends(reader)):
         customer_id = account_of(who)
         body = await parse_body(request, AssetRequest)
@@ -207,7 +209,7 @@ def _address_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
         return json_response({"addresses": [{"asset": asset, "address": address}
                                             for asset, address in sorted(customer.deposit_addresses.items())]})
 
-    @router.post("/me/withdrawal-addresses", status_code=201,
+    @router.post("/me/withdrawal-addresses", status_code=201, openapi_extra=body_doc(WithdrawalAddressRequest),
                  summary="Whitelist an own external address; usable after the cooling-off period")
     async def add_withdrawal_address(request: Request, who: Authenticated = Depends(withdrawer)):
         customer_id = account_of(who)
@@ -227,7 +229,7 @@ def _address_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
 
 
 def _withdrawal_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
-    @router.post("/me/withdrawals", status_code=201,
+    @router.post("/me/withdrawals", status_code=201, openapi_extra=body_doc(WithdrawalRequest),
                  summary="Request a withdrawal to an own whitelisted address (may need operator approval)")
     async def withdraw(request: Request, who: Authenticated = Depends(withdrawer)):
         customer_id = account_of(who)

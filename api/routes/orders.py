@@ -69,6 +69,23 @@ async def parse_money_body(request: Request, kind: type):
         raise
 
 
+def body_doc(kind: type) -> dict:
+    """`openapi_extra` describing a msgspec body the route parses itself (FastAPI cannot see it)."""
+    (schema,), components = msgspec.json.schema_components([kind], ref_template="{name}")
+    return {"requestBody": {"required": True,
+                            "content": {"application/json": {"schema": _inline(schema, components)}}}}
+
+
+def _inline(node, components: dict):
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _inline(components[node["$ref"]], components)
+        return {key: _inline(value, components) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, components) for value in node]
+    return node
+
+
 def _ms(timestamp_ns: int) -> int:
     return timestamp_ns // 1_000_000
 
@@ -145,7 +162,8 @@ def build(runtime) -> APIRouter:
 
 
 def _place_route(router: APIRouter, runtime, trader) -> None:
-    @router.post("", status_code=201, summary="Place an order; answers the order and its immediate fills")
+    @router.post("", status_code=201, summary="Place an order; answers the order and its immediate fills",
+                 openapi_extra=body_doc(NewOrder))
     async def place(request: Request, who: Authenticated = Depends(trader)):
         account_id = account_of(who)
         body = await parse_money_body(request, NewOrder)
@@ -162,7 +180,8 @@ def _place_route(router: APIRouter, runtime, trader) -> None:
         result = await submit(runtime, command)
         return json_response(order_answer(runtime.venue, result), 201)
 
-    @router.patch("/{order_id}", summary="Amend an open limit order: quantity down keeps priority, else it is lost")
+    @router.patch("/{order_id}", summary="Amend an open limit order: quantity down keeps priority, else it is lost",
+                  openapi_extra=body_doc(OrderChange))
     async def amend(order_id: int, request: Request, who: Authenticated = Depends(trader)):
         account_id = account_of(who)
         body = await parse_money_body(request, OrderChange)
