@@ -37,6 +37,8 @@ class RestingOrder(msgspec.Struct, eq=False, gc=False):
 
     order_id: int
     account_id: int
+    instrument_id: int
+    client_order_id: str | None
     side: Side
     price_ticks: int | None  # As amended; None for a market stop.
     quantity_lots: int  # Submitted, as amended.
@@ -47,14 +49,6 @@ class RestingOrder(msgspec.Struct, eq=False, gc=False):
     # Worst price a triggered STOP_MARKET may trade at: the band edge when it was placed,
     # so the funds held at placement always cover the fill.
     protection_price_ticks: int | None = None
-
-    @property
-    def instrument_id(self) -> int:
-        return self.command.instrument_id
-
-    @property
-    def client_order_id(self) -> str | None:
-        return self.command.client_order_id
 
     @property
     def order_type(self) -> OrderType:

@@ -94,8 +94,8 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
                 del account_orders[maker_id]
                 if not account_orders:
                     del by_account[maker_account]
-                if maker.command.client_order_id is not None:
-                    del by_client_id[(maker_account, maker.command.client_order_id)]
+                if maker.client_order_id is not None:
+                    del by_client_id[(maker_account, maker.client_order_id)]
                 append(OrderDone(sequence, timestamp_ns, maker_id, maker_account, instrument_id,
                                  maker.side, maker.filled_lots, 0, _FILLED))
             else:

@@ -17,6 +17,8 @@ from engine.events import DoneReason, OrderAmended, OrderCancelled, OrderDone, O
 from engine.reject import RejectCode
 from engine.stops import unpark
 
+_CANCELLED = DoneReason.CANCELLED
+
 
 def _rejected(code: RejectCode, command_type: str, sequence: int, timestamp_ns: int, order_id=None,
               account_id=None, instrument_id=None, client_order_id=None) -> list:
@@ -24,9 +26,8 @@ def _rejected(code: RejectCode, command_type: str, sequence: int, timestamp_ns: 
                           instrument_id, client_order_id)]
 
 
-def cancel_one(engine, book: OrderBook, order: RestingOrder, events: list, sequence: int,
-               timestamp_ns: int) -> None:
-    """Take an open order off the book or out of the stops; its last two events."""
+def cancel_one(engine, book: OrderBook, order: RestingOrder, sequence: int, timestamp_ns: int) -> list:
+    """Take an open order off the book or out of the stops; returns its last two events."""
     remaining_lots = order.remaining_lots
     if order.waiting_for_trigger:
         unpark(book, order)
@@ -35,33 +36,31 @@ def cancel_one(engine, book: OrderBook, order: RestingOrder, events: list, seque
         book.unrest(order)
         book.update_sequence = sequence
     engine.index.discard(order)
-    events.append(OrderCancelled(sequence, timestamp_ns, order.order_id, order.account_id,
-                                 order.instrument_id, remaining_lots))
-    events.append(OrderDone(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
-                            order.side, order.filled_lots, remaining_lots, DoneReason.CANCELLED))
+    return [OrderCancelled(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
+                           remaining_lots),
+            OrderDone(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
+                      order.side, order.filled_lots, remaining_lots, _CANCELLED)]
 
 
 def cancel_order(engine, command: CancelOrder, sequence: int, timestamp_ns: int) -> list:
     """Cancel one order named by order id or client order id, of that account and instrument."""
     book = engine.books.get(command.instrument_id)
-    order_id = command.order_id
+    order_id, client_order_id = command.order_id, command.client_order_id
     if book is None:
         code = RejectCode.INSTRUMENT_UNKNOWN
-    elif (order_id is None) == (command.client_order_id is None):
+    elif (order_id is None) == (client_order_id is None):
         code = RejectCode.ORDER_REFERENCE_REQUIRED
     else:
-        if order_id is not None:
+        if client_order_id is None:
             order = engine.index.orders.get(order_id)
         else:
-            order = engine.index.by_client_id.get((command.account_id, command.client_order_id))
+            order = engine.index.by_client_id.get((command.account_id, client_order_id))
         if order is not None and order.account_id == command.account_id and \
                 order.instrument_id == command.instrument_id:
-            events: list = []
-            cancel_one(engine, book, order, events, sequence, timestamp_ns)
-            return events
+            return cancel_one(engine, book, order, sequence, timestamp_ns)
         code = RejectCode.ORDER_NOT_FOUND
     return _rejected(code, "cancel_order", sequence, timestamp_ns, order_id, command.account_id,
-                     command.instrument_id, command.client_order_id)
+                     command.instrument_id, client_order_id)
 
 
 def cancel_all(engine, command: CancelAll, sequence: int, timestamp_ns: int) -> list:
@@ -78,7 +77,7 @@ def cancel_all(engine, command: CancelAll, sequence: int, timestamp_ns: int) -> 
                     key=lambda order: order.order_id)
     events: list = []
     for order in chosen:
-        cancel_one(engine, engine.books[order.instrument_id], order, events, sequence, timestamp_ns)
+        events.extend(cancel_one(engine, engine.books[order.instrument_id], order, sequence, timestamp_ns))
     return events
 
 
@@ -136,9 +135,9 @@ def amend_order(engine, command: AmendOrder, sequence: int, timestamp_ns: int) -
         book.reduce(order, quantity_lots)
     else:
         book.unrest(order)
-        requeued = RestingOrder(order.order_id, order.account_id, order.side, price_ticks,
-                                order.filled_lots + quantity_lots, quantity_lots, order.filled_lots,
-                                order.command, False)
+        requeued = RestingOrder(order.order_id, order.account_id, order.instrument_id, order.client_order_id,
+                                order.side, price_ticks, order.filled_lots + quantity_lots, quantity_lots,
+                                order.filled_lots, order.command, False)
         engine.index.replace(requeued)
         book.rest(requeued)
     book.update_sequence = sequence

@@ -156,14 +156,16 @@ def place(engine, command: PlaceOrder, sequence: int, timestamp_ns: int) -> list
         return [OrderRejected(sequence, timestamp_ns, problem, "place_order", command.order_id,
                               command.account_id, command.instrument_id, command.client_order_id)]
     quantity_lots = command.quantity_lots
-    order = RestingOrder(command.order_id, command.account_id, command.side, command.price_ticks, quantity_lots,
-                         quantity_lots, 0, command, command.stop_price_ticks is not None)
+    client_order_id = command.client_order_id
+    order = RestingOrder(command.order_id, command.account_id, command.instrument_id, client_order_id, command.side,
+                         command.price_ticks, quantity_lots, quantity_lots, 0, command,
+                         command.stop_price_ticks is not None)
     events = [OrderAccepted(sequence, timestamp_ns, command)]
     # engine.index.add(order), inlined: this runs once per accepted order.
     index = engine.index
     index.orders[order.order_id] = order
-    if command.client_order_id is not None:
-        index.by_client_id[(order.account_id, command.client_order_id)] = order
+    if client_order_id is not None:
+        index.by_client_id[(order.account_id, client_order_id)] = order
     account_orders = index.by_account.get(order.account_id)
     if account_orders is None:
         index.by_account[order.account_id] = {order.order_id: order}

@@ -71,9 +71,9 @@ def _order(record: OrderRecord, instrument_id: int) -> RestingOrder:
         time_in_force=record.time_in_force, price_ticks=record.command_price_ticks,
         stop_price_ticks=record.stop_price_ticks, quantity_lots=record.command_quantity_lots,
         post_only=record.post_only, stp_mode=record.stp_mode)
-    return RestingOrder(record.order_id, record.account_id, record.side, record.price_ticks, record.quantity_lots,
-                        record.remaining_lots, record.filled_lots, command, record.waiting_for_trigger,
-                        record.protection_price_ticks)
+    return RestingOrder(record.order_id, record.account_id, instrument_id, record.client_order_id, record.side,
+                        record.price_ticks, record.quantity_lots, record.remaining_lots, record.filled_lots,
+                        command, record.waiting_for_trigger, record.protection_price_ticks)
 
 
 def encode(engine) -> bytes:
