@@ -73,8 +73,12 @@ def _change(instrument, open_ticks: int | None, last_ticks: int | None) -> tuple
 
 def build(runtime) -> APIRouter:
     router = APIRouter(prefix="/v1/markets", tags=["market data"])
-    market_data = market_data_of(runtime)
+    _market_routes(router, runtime)
+    _trade_routes(router, runtime, market_data_of(runtime))
+    return router
 
+
+def _market_routes(router: APIRouter, runtime) -> None:
     @router.get("", summary="Every market with its rules, fees, state and the risk warning")
     async def markets():
         venue = await durable_venue(runtime)
@@ -97,6 +101,8 @@ def build(runtime) -> APIRouter:
             "asks": [[instrument.format_price(p), instrument.format_quantity(q)] for p, q in levels.asks],
         })
 
+
+def _trade_routes(router: APIRouter, runtime, market_data) -> None:
     @router.get("/{symbol}/trades", summary="Recent public trades, oldest first (no account data)")
     async def trades(symbol: str, limit: int = Query(TRADES_DEFAULT, ge=1, le=LIMIT_MAX)):
         venue = await durable_venue(runtime)
@@ -135,5 +141,3 @@ def build(runtime) -> APIRouter:
              "volume": instrument.format_quantity(c.volume_lots),
              "quote_volume": _quote_volume(venue, instrument, c.tick_lots), "trades": c.trades}
             for c in market_data.candles(instrument.instrument_id, interval, limit)]})
-
-    return router
