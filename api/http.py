@@ -5,7 +5,7 @@ import msgspec
 from fastapi import Request, Response
 
 from api.errors import ApiError
-from exchange.results import Refused
+from exchange.results import OrderExists, OrderResult, Refused
 from exchange.sequencer import SequencerStopped
 
 BODY_BYTES_MAX = 1_000_000
@@ -42,4 +42,7 @@ async def submit(runtime, command) -> Any:
         raise ApiError("SERVICE_UNAVAILABLE", str(error), 503, headers={"Retry-After": "1"}) from None
     if type(result) is Refused:
         raise ApiError(result.code, result.message, details=result.details)
+    if type(result) is OrderExists:
+        # A retry (same client order id and order): answer with the original order as it stands now.
+        return OrderResult(order=await runtime.store.read_order(result.order_id), fills=[])
     return result
