@@ -155,7 +155,10 @@ def _customer_routes(router: APIRouter, runtime) -> None:
     async def get_customer(customer_id: int, who=Depends(reader)):
         venue = await durable_venue(runtime)
         customer = find_customer(venue, customer_id)
-        return json_response(customer_view(customer, allowed(who.role, Permission.READ_IDENTITY)))
+        limits = venue.compliance.tier_limits(customer.tier)
+        return json_response({**customer_view(customer, allowed(who.role, Permission.READ_IDENTITY)),
+                              "tier_limits_tmt": {name.removesuffix("_tmt_units"): format_tiyin(units)
+                                                  for name, units in msgspec.structs.asdict(limits).items()}})
 
     manager = require(runtime.authenticator, Permission.MANAGE_ACCOUNTS)
     for action, kind in ACCOUNT_ACTIONS.items():

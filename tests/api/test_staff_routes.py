@@ -59,6 +59,7 @@ def test_customer_views_show_identity_only_to_compliance(exchange_server):
     assert all("identity" not in c for c in listed)
     by_operator = operator.get(f"/v1/admin/customers/{trader_id}").json()
     assert "identity" not in by_operator and "***" in by_operator["email"]
+    assert by_operator["tier_limits_tmt"]["daily_deposit"] == "2000000.00"
     by_compliance = compliance.get(f"/v1/admin/customers/{trader_id}").json()
     assert by_compliance["identity"]["document_number"] == "DEMO000001"
     assert by_compliance["email"] == "trader1@demo.karakum.example"
@@ -126,6 +127,21 @@ def test_restricted_list_upload_blocks_verification_and_opens_a_case(exchange_se
     assert error_of(compliance.post(f"{case_path}/annotate", {"note": "late"}), 409) == "CASE_CLOSED"
     verified = compliance.post(f"/v1/admin/customers/{customer_id}/verify", {"reason": "cleared"})
     assert verified.json()["kyc_status"] == "verified"
+
+
+def test_a_list_update_rescreens_verified_customers_and_blocks_their_withdrawals(exchange_server):
+    compliance = exchange_server.staff("compliance-1")
+    name = unique("Later Listed ")
+    client, customer_id = verified_customer(exchange_server, full_name=name, date_of_birth="1975-06-07")
+    loaded = _upload(compliance, "fiu-watchlist", CSV_HEADER + f"{name},1975-06-07,,\n")
+    assert loaded.status_code == 200, loaded.text
+    case_ids = loaded.json()["case_ids"]
+    cases = compliance.get("/v1/compliance/cases", customer_id=customer_id).json()["cases"]
+    assert [case["case_id"] for case in cases] == case_ids and cases[0]["kind"] == "screening_list_update"
+    address = client.post("/v1/me/withdrawal-addresses", {"asset": "BTC", "address": "bc1own", "label": "own"})
+    assert error_of(address, 403) == "COMPLIANCE_REVIEW"
+    assert _upload(compliance, "fiu-watchlist", CSV_HEADER).json()["entries"] == 0
+    assert "fiu-watchlist" not in compliance.get("/v1/admin/restricted-parties").json()["lists"]
 
 
 def _upload(client, list_name: str, text: str):
