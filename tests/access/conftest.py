@@ -6,12 +6,7 @@ from exchange.access import (
     SYSTEM_ACTOR, Access, CreateStaff, IssueApiKey, OwnerKind, Role, customer_actor,
 )
 
-SERVER_KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-TRADER_SECRET = "trader-secret-0123456789abcdef"
-OTHER_SECRET = "other-trader-secret-fedcba9876543210"
-OPERATOR_SECRET = "operator-secret-5555"
-AUDITOR_SECRET = "auditor-secret-7777"
-NOW_MS = 1_790_000_000_000
+from access_keys import AUDITOR_SECRET, NOW_MS, OPERATOR_SECRET, OTHER_SECRET, SERVER_KEY_HEX, TRADER_SECRET
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from api.auth import AuthErrorCode, Authenticated, ReplayGuard, sign_binance, verify_binance
 from exchange.access import RevokeApiKey
 
-from conftest import NOW_MS, TRADER_SECRET
+from access_keys import NOW_MS, TRADER_SECRET
 
 ORDER = [("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "LIMIT"), ("quantity", "0.01"),
          ("price", "25000"), ("timeInForce", "GTC"), ("newClientOrderId", "x-TKT5/+=&?")]

@@ -11,7 +11,7 @@ from api.auth import (
 )
 from exchange.access import Permission, Role
 
-from conftest import AUDITOR_SECRET, NOW_MS, TRADER_SECRET
+from access_keys import AUDITOR_SECRET, NOW_MS, TRADER_SECRET
 
 
 def build_app(authenticator: Authenticator) -> FastAPI:

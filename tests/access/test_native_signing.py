@@ -4,7 +4,7 @@ import pytest
 from api.auth import AuthErrorCode, Authenticated, Authenticator, ReplayGuard, sign_native, verify_native
 from exchange.access import Permission, RevokeApiKey, Role
 
-from conftest import NOW_MS, OTHER_SECRET, TRADER_SECRET
+from access_keys import NOW_MS, OTHER_SECRET, TRADER_SECRET
 
 PATH, QUERY, BODY = "/v1/orders", "instrument=BTC-USDT", b'{"side":"buy","price":"100"}'
 

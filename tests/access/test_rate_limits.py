@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from api.auth import AuthErrorCode, Authenticated, Authenticator, RateLimit, RateLimiter, ReplayGuard, sign_native
 from exchange.access import Permission, Role
 
-from conftest import NOW_MS, TRADER_SECRET
+from access_keys import NOW_MS, TRADER_SECRET
 
 TIGHT = {role: RateLimit(burst_requests=3, requests_per_minute=60) for role in Role}
 

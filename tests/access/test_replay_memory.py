@@ -1,7 +1,7 @@
 """The replay memory forgets by time and has a hard size limit that refuses, not grows."""
 from api.auth import AuthErrorCode, Authenticated, ReplayGuard, sign_native, verify_native
 
-from conftest import NOW_MS, TRADER_SECRET
+from access_keys import NOW_MS, TRADER_SECRET
 
 
 def test_entries_expire_after_their_window():

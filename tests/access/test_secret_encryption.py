@@ -8,7 +8,7 @@ from api.auth import (
     load_server_key, parse_server_key,
 )
 
-from conftest import SERVER_KEY_HEX
+from access_keys import SERVER_KEY_HEX
 
 
 def test_round_trip_and_a_fresh_nonce_each_time(server_key):

@@ -4,7 +4,7 @@ import logging
 from api.auth import Credential, encrypt_secret, parse_server_key
 from exchange.access import ApiKey, IssueApiKey, OwnerKind, Role
 
-from conftest import SERVER_KEY_HEX, TRADER_SECRET
+from access_keys import SERVER_KEY_HEX, TRADER_SECRET
 
 
 def rendered(value) -> str:
