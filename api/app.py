@@ -23,6 +23,10 @@ ROUTE_MODULES = (
     "api.routes.market",
     "api.routes.orders",
     "api.routes.account",
+    "api.binance.market",
+    "api.binance.trading",
+    "api.binance.account",
+    "api.binance.discovery",
 )
 
 
