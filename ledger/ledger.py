@@ -194,11 +194,14 @@ class Ledger:
         return customer_totals(self._balances.get(asset, {}))
 
     def trial_balance(self) -> dict[str, dict[str, int]]:
-        """Asset -> account -> credits minus debits, non-zero only; each asset's column sums to zero."""
-        return {
-            asset: {account: balance for account, balance in sorted(self._balances[asset].items()) if balance}
-            for asset in sorted(self._balances)
-        }
+        """Asset -> account -> credits minus debits, non-zero only (an asset with none is left out);
+        each asset's column sums to zero."""
+        balances = {}
+        for asset in sorted(self._balances):
+            book = {account: units for account, units in sorted(self._balances[asset].items()) if units}
+            if book:
+                balances[asset] = book
+        return balances
 
     def entries_applied(self) -> int:
         return len(self._applied)
@@ -232,7 +235,7 @@ class Ledger:
         ledger = cls()
         for code, decimals in snapshot.asset_decimals.items():
             ledger.define_asset(code, decimals)
-        for asset, accounts in snapshot.balances.items():
+        for asset, accounts in snapshot.balances.items():  # Assets without balances are in asset_decimals only.
             if asset not in ledger._balances:
                 raise LedgerInvariantError(f"snapshot has balances in undefined asset {asset}")
             ledger._balances[asset].update(accounts)

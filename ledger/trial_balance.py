@@ -30,11 +30,13 @@ class TrialBalance:
         return self
 
     def balances(self) -> dict[str, dict[str, int]]:
-        """Asset -> account -> credits minus debits, non-zero only, sorted."""
-        return {
-            asset: {account: units for account, units in sorted(book.items()) if units}
-            for asset, book in sorted(self._balances.items())
-        }
+        """Asset -> account -> credits minus debits, non-zero only, sorted; as `Ledger.trial_balance()`."""
+        balances = {}
+        for asset, book in sorted(self._balances.items()):
+            nonzero = {account: units for account, units in sorted(book.items()) if units}
+            if nonzero:
+                balances[asset] = nonzero
+        return balances
 
     def customer_totals(self, asset: str) -> dict[str, int]:
         return customer_totals(self._balances.get(asset, {}))

@@ -7,6 +7,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ledger import Applied, Ledger, LedgerRejectCode
 from ledger import entries as E
+from ledger.trial_balance import TrialBalance
 
 CUSTOMERS = (1, 2, 3)
 ASSETS = ("BTC", "USDT")
@@ -23,6 +24,7 @@ class ReferenceLedger:
         self.fees = defaultdict(int)
         self.hot = defaultdict(int)
         self.cold = defaultdict(int)
+        self.equity = defaultdict(int)
 
     @staticmethod
     def move(source, source_key, target, target_key, amount_units) -> bool:
@@ -47,13 +49,13 @@ class LedgerAgainstReference(RuleBasedStateMachine):
         self.next_id += 1
         return f"e{self.next_id}"
 
-    def expect(self, entry, allowed: bool):
+    def expect(self, entry, allowed: bool, code=LedgerRejectCode.INSUFFICIENT_FUNDS):
         result = self.ledger.apply(entry)
         if allowed:
             assert result == Applied(entry.entry_id)
             self.applied_entries.append(entry)
         else:
-            assert getattr(result, "code", result) is LedgerRejectCode.INSUFFICIENT_FUNDS
+            assert getattr(result, "code", result) is code
 
     @rule(customer=st.sampled_from(CUSTOMERS), asset=st.sampled_from(ASSETS), amount=amounts)
     def deposit(self, customer, asset, amount):
@@ -129,6 +131,24 @@ class LedgerAgainstReference(RuleBasedStateMachine):
         allowed = r.move(source, asset, target, asset, amount)
         self.expect(E.custody_rebalance(self.entry_id(), self.next_id, asset, amount, to_cold, "sweep"), allowed)
 
+    @rule(customer=st.sampled_from(CUSTOMERS), asset=st.sampled_from(ASSETS), amount=amounts, to_customer=st.booleans())
+    def correct(self, customer, asset, amount, to_customer):
+        # The exchange refunds from, or claws back into, its own equity: never another customer's money.
+        r = self.reference
+        user = f"user:{customer}:available"
+        if to_customer:
+            allowed, code = r.fees[asset] + r.equity[asset] >= amount, LedgerRejectCode.CUSTODY_SHORTFALL
+            posting = E.Posting("exchange:equity", user, asset, amount)
+        else:
+            allowed, code = r.available[customer, asset] >= amount, LedgerRejectCode.INSUFFICIENT_FUNDS
+            posting = E.Posting(user, "exchange:equity", asset, amount)
+        if allowed:
+            sign = 1 if to_customer else -1
+            r.available[customer, asset] += sign * amount
+            r.equity[asset] -= sign * amount
+        entry = E.correction(self.entry_id(), self.next_id, (posting,), "ticket", ("op:ann", "op:bob"), "t")
+        self.expect(entry, allowed, code)
+
     @rule(data=st.data())
     def reapply_an_applied_entry(self, data):
         if not self.applied_entries:
@@ -151,6 +171,7 @@ class LedgerAgainstReference(RuleBasedStateMachine):
             assert self.ledger.account_balance("exchange:fees", asset) == r.fees[asset]
             assert self.ledger.account_balance("custody:hot", asset) == -r.hot[asset]
             assert self.ledger.account_balance("custody:cold", asset) == -r.cold[asset]
+            assert self.ledger.account_balance("exchange:equity", asset) == r.equity[asset]
 
     def teardown(self):
         # Replay is recovery: the same entries into a fresh ledger give the same state, as does a snapshot.
@@ -161,6 +182,7 @@ class LedgerAgainstReference(RuleBasedStateMachine):
             assert replayed.apply(entry) == Applied(entry.entry_id)
         assert replayed.state_hash() == self.ledger.state_hash()
         assert replayed.trial_balance() == self.ledger.trial_balance()
+        assert TrialBalance().add_all(self.applied_entries).balances() == self.ledger.trial_balance()
         restored = Ledger.restore(self.ledger.snapshot())
         assert restored.state_hash() == self.ledger.state_hash()
         for entry in self.applied_entries[-3:]:
