@@ -176,7 +176,7 @@ def _reserves_routes(router: APIRouter, runtime) -> None:
                               "assets": [reserves_view(venue, reserves.tree(venue, asset))
                                          for asset in sorted(venue.listing.assets)]})
 
-    @router.get("/me/reserves-proof", summary="Your inclusion proof in an asset's reserves tree (`karakum verify-proof`)")
+    @router.get("/me/reserves-proof", summary="Your inclusion proof in an asset's reserves tree (karakum verify-proof)")
     async def reserves_proof(asset: str, who=Depends(own)):
         venue = await durable_venue(runtime)
         if asset not in venue.listing.assets:

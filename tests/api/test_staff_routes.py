@@ -35,7 +35,7 @@ def sign_up(server, country: str = "TM", full_name: str | None = None, date_of_b
 
 def verified_customer(server, **identity):
     client, customer_id = sign_up(server, **identity)
-    verified = server.staff("compliance-1").post(f"/v1/admin/customers/{customer_id}/verify", {"reason": "documents ok"})
+    verified = server.staff("compliance-1").post(f"/v1/admin/customers/{customer_id}/verify", {"reason": "docs ok"})
     assert verified.status_code == 200, verified.text
     return client, customer_id
 
@@ -307,7 +307,7 @@ def test_capital_control_settings(exchange_server):
     assert error_of(operator.request("PUT", "/v1/admin/tiers/7", limits), 403) == "FORBIDDEN"
     answer = compliance.request("PUT", "/v1/admin/tiers/7", limits).json()
     assert answer["daily_deposit_tmt"] == "100.50" and answer["daily_deposit_tmt_units"] == 10_050
-    valuation = compliance.request("PUT", "/v1/admin/assets/ETH/valuation", {"tmt_per_asset": "12000", "reason": "rate"})
+    valuation = compliance.request("PUT", "/v1/admin/assets/ETH/valuation", {"tmt_per_asset": "12000", "reason": "r"})
     assert valuation.json()["tmt_units_per_asset"] == 1_200_000
     assert error_of(compliance.request("PUT", "/v1/admin/assets/NOPE/valuation", {"tmt_per_asset": "1", "reason": "r"}),
                     404) == "ASSET_UNKNOWN"
