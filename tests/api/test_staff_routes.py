@@ -203,6 +203,11 @@ def test_halt_refuses_orders_and_resume_reopens(exchange_server):
     halted = operator.post("/v1/admin/markets/BTC-USDT/halt", {"reason": "incident 17"})
     assert halted.json()["market_state"] == "HALTED"
     assert error_of(trader.post("/v1/orders", order), 422) == "MARKET_HALTED"
+    for action, market_state in (("cancel-only", "CANCEL_ONLY"), ("post-only", "POST_ONLY"), ("auction", "AUCTION")):
+        changed = operator.post(f"/v1/admin/markets/BTC-USDT/{action}", {"reason": "drill"})
+        assert changed.json()["market_state"] == market_state, changed.text
+    assert error_of(trader.post("/v1/orders", {**order, "type": "MARKET", "price": None}), 422) \
+        == "MARKET_AUCTION_LIMIT_ONLY"
     assert operator.post("/v1/admin/markets/BTC-USDT/resume", {"reason": "fixed"}).json()["market_state"] == "OPEN"
     placed = trader.post("/v1/orders", order)
     assert placed.status_code == 201, placed.text
