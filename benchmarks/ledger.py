@@ -13,8 +13,8 @@ quote: 4 entries, 7 postings, the mix the sequencer produces for a filled order.
    below), each in a fresh schema; the faster of COPY and executemany at 1,000
    entries per commit is named.
 
-The configurations take turns: each writes for --seconds, then the next, for
---rounds rounds, and the median rate over rounds is reported, so a change of load
+The configurations take turns in a shuffled order: each writes for --seconds,
+then the next, for --rounds rounds, and the median rate over rounds is reported, so a change of load
 on the shared machine hits every configuration alike. The in-memory run is
 repeated --rounds times too. About a minute in all. Prints a table (p50/p99 are
 per commit), then one JSON line.
@@ -158,13 +158,14 @@ async def open_runs(directory: str, url: str, schemas: list[str]) -> list[StoreR
 
 
 async def bench_stores(url: str, flow: list, rounds: int, seconds: float) -> list[dict]:
-    """Every configuration writes for `seconds`, in turn, `rounds` times: load drift hits all alike."""
+    """Every configuration writes for `seconds`, in a shuffled turn, `rounds` times: load drift hits all alike."""
     schemas: list[str] = []
     with tempfile.TemporaryDirectory() as directory:
         runs = await open_runs(directory, url, schemas)
         try:
+            turns = random.Random(7)
             for _ in range(rounds):
-                for run in runs:
+                for run in turns.sample(runs, len(runs)):
                     await run.round(flow, seconds)
         finally:
             for run in runs:
@@ -217,8 +218,8 @@ def plot(results: list[dict], path: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=60_000, help="simulated filled orders (4 entries each)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are reported")
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per store configuration per round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians are reported")
+    parser.add_argument("--seconds", type=float, default=0.7, help="time per store configuration per round")
     parser.add_argument("--postgres", default=os.environ.get("KARAKUM_BENCH_POSTGRES",
                                                              "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--plot", type=Path, default=REPO / "benchmarks" / "plots" / "ledger-batch.png")
