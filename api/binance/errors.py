@@ -99,6 +99,15 @@ REFUSALS: dict[str, BinanceReject] = {
     "SERVICE_UNAVAILABLE": BinanceReject(
         BinanceCode.DISCONNECTED, "Internal error; unable to process your request. Please try again."),
 }
+_NOT_OFFERED = BinanceReject(BinanceCode.UNSUPPORTED_ORDER_COMBINATION, "Unsupported order combination.")
+_INVALID_DATA = BinanceReject(BinanceCode.INVALID_PARAMETER, "Invalid data sent for a parameter.")
+# Amendment is not offered on the Binance paths; operator-only refusals cannot arise on them. Mapped anyway,
+# so the table covers every engine and venue code: InvalidOrder and BadRequest respectively.
+for _name in ("AMEND_NOTHING_TO_CHANGE", "AMEND_WOULD_CROSS", "AMEND_NOT_ALLOWED_FOR_STOP"):
+    REFUSALS[_name] = _NOT_OFFERED
+for _name in ("INSTRUMENT_ID_IN_USE", "ASSET_UNKNOWN", "ASSET_EXISTS", "ASSET_INVALID", "FEE_INVALID",
+              "AMOUNT_MUST_BE_POSITIVE", "ADDRESS_UNKNOWN", "DUPLICATE_EMAIL", "CORRECTION_INVALID"):
+    REFUSALS[_name] = _INVALID_DATA
 # Who may trade is a compliance decision (KYC, suspension, closure, review): PermissionDenied.
 for _name in ("KYC_REQUIRED", "CUSTOMER_SUSPENDED", "CUSTOMER_CLOSED", "CUSTOMER_NOT_FOUND", "COMPLIANCE_REVIEW",
               "SCREENING_HIT", "RESTRICTED_JURISDICTION", "IDENTITY_REQUIRED", "FORBIDDEN", "ACCOUNT_UNKNOWN"):
