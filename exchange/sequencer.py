@@ -49,6 +49,7 @@ class Sequencer:
         self.committed_sequence = venue.sequence
         self.snapshot_every_commands = snapshot_every_commands
         self.snapshot_sequence = venue.sequence
+        self._snapshot_on_stop = True
         self._durable_waiters: list[tuple[int, asyncio.Future]] = []
         self.failure: BaseException | None = None
         self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_commands_max)
@@ -58,10 +59,11 @@ class Sequencer:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="sequencer")
 
-    async def stop(self) -> None:
-        """Commit what is queued, then stop."""
+    async def stop(self, snapshot: bool = True) -> None:
+        """Commit what is queued, store a final snapshot (unless told not to), then stop."""
         if self._task is None:
             return
+        self._snapshot_on_stop = snapshot
         await self._queue.put(None)
         await self._task
         self._task = None
@@ -80,13 +82,14 @@ class Sequencer:
 
     async def durable(self) -> None:
         """Return once everything applied so far is committed: reads after this see only durable state."""
-        if self.committed_sequence >= self.sequence:
-            return
-        if not self.accepting:
-            raise SequencerStopped("the exchange is restarting")
-        future = asyncio.get_running_loop().create_future()
-        self._durable_waiters.append((self.sequence, future))
-        await future
+        # Loop: a batch applied while we waited must be committed too. While readers wait, the loop
+        # applies nothing new until the commit in flight lands (see _run), so this ends.
+        while self.committed_sequence < self.sequence:
+            if not self.accepting:
+                raise SequencerStopped("the exchange is restarting")
+            future = asyncio.get_running_loop().create_future()
+            self._durable_waiters.append((self.sequence, future))
+            await future
 
     def _next_timestamp_ns(self) -> int:
         # Strictly increasing even if the wall clock steps back: journal order is time order.
@@ -108,6 +111,9 @@ class Sequencer:
                 items, stopping = await self._take_batch()
                 if not items:
                     continue
+                if self._durable_waiters and commit is not None:
+                    await commit  # Readers are waiting: let them see exactly the committed state first.
+                    commit = None
                 outcomes = [self._apply(command) for command, _ in items]
                 batch = self._batch(outcomes)
                 if commit is not None:
@@ -116,7 +122,7 @@ class Sequencer:
             if commit is not None:
                 await commit
             self._reject_queued()  # Submitted after stop(): never applied, never left hanging.
-            if self.snapshot_sequence != self.sequence:
+            if self._snapshot_on_stop and self.snapshot_sequence != self.sequence:
                 await self.snapshot()  # A clean shutdown leaves a snapshot of the final state.
         except BaseException as error:  # noqa: BLE001 - any failure stops the writer.
             self._fail(error)
