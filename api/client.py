@@ -15,6 +15,7 @@ class KarakumClient:
         self.api_key = api_key
         self.secret = secret
         self.http = httpx.Client(base_url=base_url, timeout=timeout_s)
+        self._last_timestamp_ms = 0
 
     def request(self, method: str, path: str, body=None, params: dict | None = None) -> httpx.Response:
         content = b"" if body is None else msgspec.json.encode(body)
@@ -22,7 +23,9 @@ class KarakumClient:
         path_with_query = f"{path}?{query}" if query else path
         headers = {"content-type": "application/json"}
         if self.api_key is not None:
-            timestamp_ms = time.time_ns() // 1_000_000
+            # Strictly increasing: two identical requests in one millisecond must not share a signature.
+            timestamp_ms = max(time.time_ns() // 1_000_000, self._last_timestamp_ms + 1)
+            self._last_timestamp_ms = timestamp_ms
             headers.update({"X-KK-APIKEY": self.api_key, "X-KK-TIMESTAMP": str(timestamp_ms),
                             "X-KK-SIGNATURE": sign_native(self.secret, timestamp_ms, method, path_with_query,
                                                           content)})

@@ -12,6 +12,7 @@ import time
 from api.auth.authenticator import Authenticator
 from api.auth.crypto import ServerKey
 from api.auth.keys import KeyDirectory
+from api.auth.ratelimit import RateLimiter
 from exchange.recovery import rebuild
 from exchange.sequencer import Sequencer, SequencerStopped
 from exchange.store import open_store
@@ -20,20 +21,21 @@ log = logging.getLogger("karakum.runtime")
 
 
 class Runtime:
-    def __init__(self, store, server_key: ServerKey, clock_ns=time.time_ns):
+    def __init__(self, store, server_key: ServerKey, clock_ns=time.time_ns, rate_limits=None):
         self.store = store
         self.server_key = server_key
         self.clock_ns = clock_ns
         self.venue = None
         self.sequencer: Sequencer | None = None
         self.subscribers: list = []  # Callables given each committed batch's outcomes, in order.
-        self.authenticator = Authenticator(KeyDirectory(lambda: self.venue.access, server_key))
+        self.authenticator = Authenticator(KeyDirectory(lambda: self.venue.access, server_key),
+                                           limiter=RateLimiter(rate_limits))
         self._watch: asyncio.Task | None = None
         self._closing = False
 
     @classmethod
-    async def open(cls, db_url: str, server_key: ServerKey, clock_ns=time.time_ns) -> "Runtime":
-        runtime = cls(await open_store(db_url), server_key, clock_ns)
+    async def open(cls, db_url: str, server_key: ServerKey, clock_ns=time.time_ns, rate_limits=None) -> "Runtime":
+        runtime = cls(await open_store(db_url), server_key, clock_ns, rate_limits)
         await runtime._start()
         return runtime
 

@@ -1,7 +1,8 @@
 """`karakum serve`: run the exchange (SQLite under the data dir unless --db says otherwise).
 
 Settings come from flags, else from the environment (KARAKUM_HOST, KARAKUM_PORT,
-KARAKUM_DATA_DIR, KARAKUM_DB_URL, KARAKUM_SERVER_KEY). Without a server key
+KARAKUM_DATA_DIR, KARAKUM_DB_URL, KARAKUM_SERVER_KEY, and KARAKUM_RATE_LIMITS, e.g.
+"trader=200/6000,auditor=20/300": burst requests / requests per minute per key of a role). Without a server key
 in the environment, one is generated on first start into DATA_DIR/server.key
 (mode 0600) and reused: losing it makes every stored API secret unreadable.
 """
@@ -35,6 +36,21 @@ def server_key(data_dir: Path):
     return parse_server_key(path.read_text())
 
 
+def rate_limits(text: str | None):
+    """Role limits from "role=burst/per_minute,..." over the defaults; None keeps the defaults."""
+    if not text:
+        return None
+    from api.auth.ratelimit import DEFAULT_LIMITS, RateLimit
+    from exchange.access import Role
+
+    limits = dict(DEFAULT_LIMITS)
+    for part in text.split(","):
+        role, _, numbers = part.partition("=")
+        burst, _, per_minute = numbers.partition("/")
+        limits[Role(role.strip())] = RateLimit(burst_requests=int(burst), requests_per_minute=int(per_minute))
+    return limits
+
+
 def serve(arguments) -> int:
     import uvicorn
 
@@ -49,9 +65,14 @@ def serve(arguments) -> int:
         print(f"karakum serve: {error}", file=sys.stderr)
         return 2
     db_url = arguments.db or f"sqlite:///{data_dir / 'exchange.db'}"
+    try:
+        limits = rate_limits(os.environ.get("KARAKUM_RATE_LIMITS"))
+    except ValueError as error:
+        print(f"karakum serve: KARAKUM_RATE_LIMITS: {error}", file=sys.stderr)
+        return 2
 
     async def open_runtime():
-        runtime = await Runtime.open(db_url, key)
+        runtime = await Runtime.open(db_url, key, rate_limits=limits)
         await bootstrap(runtime, data_dir)
         print(f"admin credentials: {data_dir / 'admin-credentials.json'}", file=sys.stderr)
         if arguments.demo:
