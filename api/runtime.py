@@ -16,6 +16,7 @@ from api.auth.ratelimit import RateLimiter
 from exchange.recovery import rebuild
 from exchange.sequencer import Sequencer, SequencerStopped
 from exchange.store import open_store
+from exchange.tuning import tune_gc
 
 log = logging.getLogger("karakum.runtime")
 
@@ -41,6 +42,7 @@ class Runtime:
 
     async def _start(self) -> None:
         self.venue = await rebuild(self.store)
+        tune_gc()
         self.sequencer = Sequencer(self.venue, self.store, clock_ns=self.clock_ns, publish=self._publish)
         self.sequencer.start()
         self._watch = asyncio.create_task(self._restart_on_failure(self.sequencer))

@@ -32,8 +32,10 @@ from engine.instrument import Instrument  # noqa: E402
 from exchange import commands as c  # noqa: E402
 from exchange.compliance import AssignTier, DocumentType, IssueDepositAddress, SubmitIdentity, VerifyCustomer  # noqa: E402
 from exchange.compliance.commands import SetTierLimits  # noqa: E402
+from exchange.results import Refused  # noqa: E402
 from exchange.sequencer import Sequencer  # noqa: E402
 from exchange.store import open_store  # noqa: E402
+from exchange.tuning import tune_gc  # noqa: E402
 from exchange.venue import Venue  # noqa: E402
 
 POSTGRES_URL = os.environ.get("KARAKUM_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -48,8 +50,8 @@ BIG = 10**15
 def setup_commands() -> list:
     """Assets, the market and `accounts` verified customers with deposits (applied before timing)."""
     commands = [
-        c.DefineAsset(actor=OPERATOR, code="BTC", decimals=8, tmt_units_per_asset=0),
-        c.DefineAsset(actor=OPERATOR, code="USDT", decimals=6, tmt_units_per_asset=0),
+        c.DefineAsset(actor=OPERATOR, code="BTC", decimals=8, tmt_units_per_asset=1),
+        c.DefineAsset(actor=OPERATOR, code="USDT", decimals=6, tmt_units_per_asset=1),
         c.ListMarket(actor=OPERATOR, instrument=INSTRUMENT, reference_price_ticks=100_000, maker_fee_bps=10,
                      taker_fee_bps=20),
         SetTierLimits(actor=OPERATOR, tier=9, daily_deposit_tmt_units=BIG, monthly_deposit_tmt_units=BIG,
@@ -131,35 +133,45 @@ async def drop_schema(schema: str) -> None:
 
 
 async def drive(sequencer: Sequencer, commands: list, in_flight: int) -> list[int]:
-    """Submit every command with `in_flight` concurrent submitters; latencies in ns."""
+    """Submit every command with `in_flight` concurrent submitters; latencies in ns.
+
+    Refusals are counted: a benchmark of refused orders would measure nothing (the flow's cancels
+    of orders that already filled are the only expected ones)."""
     latencies: list[int] = []
+    refused: dict[str, int] = {}
     iterator = iter(commands)
 
     async def submitter():
         for command in iterator:
             started = time.perf_counter_ns()
-            await sequencer.submit(command)
+            result = await sequencer.submit(command)
             latencies.append(time.perf_counter_ns() - started)
+            if type(result) is Refused:
+                refused[result.code] = refused.get(result.code, 0) + 1
 
     await asyncio.gather(*(submitter() for _ in range(in_flight)))
+    unexpected = {code: count for code, count in refused.items() if code != "ORDER_NOT_FOUND"}
+    if sum(unexpected.values()) > len(commands) // 100:
+        raise RuntimeError(f"the benchmark flow is being refused: {unexpected}")
     return latencies
 
 
 async def run_store(kind: str, arguments, scratch: Path) -> dict:
     store, schema = await make_store(kind, scratch)
-    sequencer = Sequencer(Venue(), store)
+    sequencer = Sequencer(Venue(), store, snapshot_every_commands=None)  # snapshots: benchmarks/recovery.py
     sequencer.start()
     for command in setup_commands():
         await sequencer.submit(command)
     account_ids = await open_accounts(sequencer, arguments.accounts)
     warm, flow = flow_commands(arguments.ops, account_ids)
+    tune_gc()  # as `karakum serve` does after recovery
     await drive(sequencer, warm, arguments.in_flight)
     batches_before = sequencer.sequence
     started = time.perf_counter()
     latencies = await drive(sequencer, flow, arguments.in_flight)
     elapsed = time.perf_counter() - started
     sequencer.venue.check()
-    await sequencer.stop()
+    await sequencer.stop(snapshot=False)
     await store.close()
     if schema:
         await drop_schema(schema)
