@@ -10,6 +10,7 @@ taker order at one price, as Binance does; their id is the first trade's id.
 """
 import decimal
 
+import msgspec
 from fastapi import APIRouter, Request
 
 from api.binance.errors import BinanceCode, BinanceError, BinanceRoute
@@ -25,6 +26,7 @@ TRADES_DEFAULT = 500
 TRADES_MAX = 1_000
 KLINES_DEFAULT = 500
 KLINES_MAX = 1_000
+SYMBOLS_MAX = 100
 MS_PER_DAY = 86_400_000
 # Binance's rate limits as announced; ours are per key (api/auth/ratelimit.py), these are informative.
 RATE_LIMITS = [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000}]
@@ -55,8 +57,12 @@ async def _instruments(runtime, params: Params) -> tuple:
     listed = params.text("symbols")
     if listed is None:
         return venue, venue.engine.instruments(), False
-    names = [name.strip().strip('"') for name in listed.strip("[]").split(",") if name.strip()]
-    return venue, [instrument_by_symbol(venue, name) for name in names], False
+    try:
+        names = msgspec.json.decode(listed, type=list[str])
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise BinanceError(BinanceCode.ILLEGAL_CHARS,
+                           'symbols must be a JSON list such as ["BTCUSDT","ETHUSDT"].') from None
+    return venue, [instrument_by_symbol(venue, name) for name in names[:SYMBOLS_MAX]], False
 
 
 def _general_routes(router: APIRouter, runtime) -> None:
@@ -179,9 +185,11 @@ def _ticker_routes(router: APIRouter, runtime, market_data: MarketData) -> None:
     async def ticker_price(request: Request):
         venue, instruments, one = await _instruments(runtime, await read_params(request))
         await market_data.ready()
-        answers = [{"symbol": binance_symbol(i),
-                    "price": i.format_price(market_data.ticker(i.instrument_id).last_ticks or 0)}
-                   for i in instruments]
+        answers = []
+        for instrument in instruments:
+            last = market_data.recent_trades(instrument.instrument_id, 1)
+            answers.append({"symbol": binance_symbol(instrument),
+                            "price": instrument.format_price(last[-1].price_ticks if last else 0)})
         return json_response(answers[0] if one else answers)
 
 

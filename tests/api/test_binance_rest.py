@@ -114,6 +114,7 @@ def test_public_refusals(traders):
     refused(client.public("/api/v3/depth"), -1102)
     refused(client.public("/api/v3/depth", symbol="BTCUSDT", limit="x"), -1130)
     refused(client.public("/api/v3/klines", symbol="BTCUSDT", interval="7m"), -1120)
+    refused(client.public("/api/v3/ticker/price", symbols="BTCUSDT"), -1100)
     answer = client.http.get("/api/v3/depth?symbol=BTCUSDT&symbol=ETHUSDT")
     refused(answer, -1101)
 
