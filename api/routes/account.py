@@ -25,7 +25,7 @@ from api.auth.ratelimit import RateLimit, RateLimiter
 from api.auth.results import Authenticated
 from api.errors import ApiError
 from api.http import durable_venue, json_response, parse_body, submit
-from api.routes.orders import account_of, body_doc, fill_json, parse_money_body
+from api.routes.orders import ID_MAX, account_of, body_doc, fill_json, parse_money_body
 from api.symbols import amount_units, format_units, instrument_by_symbol
 from exchange import commands as c
 from exchange.access import Permission, Role
@@ -183,7 +183,7 @@ def _funds_routes(router: APIRouter, runtime, reader) -> None:
         return json_response({"balances": rows})
 
     @router.get("/me/fills", summary="Own trades, oldest first, with role and fee; page with after_trade_id")
-    async def fills(symbol: str | None = None, after_trade_id: int = Query(0, ge=0),
+    async def fills(symbol: str | None = None, after_trade_id: int = Query(0, ge=0, le=ID_MAX),
                     limit: int = Query(FILLS_DEFAULT, ge=1, le=FILLS_MAX), who: Authenticated = Depends(reader)):
         customer_id = account_of(who)
         venue = await durable_venue(runtime)

@@ -14,7 +14,7 @@ asked. A stop-market buy is stored as a stop-limit IOC at the price band's top
 (see exchange/trading.py) and is shown that way.
 """
 import msgspec
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.auth.dependency import require
 from api.auth.results import Authenticated
@@ -32,6 +32,10 @@ HISTORY_MAX = 1_000
 CLIENT_ID_SCAN_MAX = 1_000  # A closed order is found by client id among the account's most recent ones.
 _RESTING_TYPES = (OrderType.LIMIT, OrderType.STOP_LIMIT)
 MONEY_FIELDS = ("price", "stop_price", "quantity", "amount")
+ID_MAX = 2**63 - 1  # Ids are 64-bit in both stores: a larger one is malformed (400), not a database error.
+CLIENT_ORDER_ID_LENGTH_MAX = 36  # The engine's limit: a longer one cannot exist.
+ORDER_ID = Path(ge=1, le=ID_MAX)
+CLIENT_ORDER_ID = Path(min_length=1, max_length=CLIENT_ORDER_ID_LENGTH_MAX)
 
 
 class NewOrder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -182,7 +186,7 @@ def _place_route(router: APIRouter, runtime, trader) -> None:
 
     @router.patch("/{order_id}", summary="Amend an open limit order: quantity down keeps priority, else it is lost",
                   openapi_extra=body_doc(OrderChange))
-    async def amend(order_id: int, request: Request, who: Authenticated = Depends(trader)):
+    async def amend(request: Request, order_id: int = ORDER_ID, who: Authenticated = Depends(trader)):
         account_id = account_of(who)
         body = await parse_money_body(request, OrderChange)
         order = runtime.venue.trading.open.get(order_id)
@@ -204,7 +208,7 @@ def _cancel_routes(router: APIRouter, runtime, trader) -> None:
         return {"order": order_json(runtime.venue, result.data["orders"][0])}
 
     @router.delete("/by-client-id/{client_order_id}", summary="Cancel an open order by its client order id")
-    async def cancel_by_client_id(client_order_id: str, symbol: str | None = None,
+    async def cancel_by_client_id(client_order_id: str = CLIENT_ORDER_ID, symbol: str | None = None,
                                   who: Authenticated = Depends(trader)):
         account_id = account_of(who)
         instrument_id = _instrument_id(runtime.venue, symbol)
@@ -217,7 +221,7 @@ def _cancel_routes(router: APIRouter, runtime, trader) -> None:
                                           client_order_id=client_order_id))
 
     @router.delete("/{order_id}", summary="Cancel an open order by id (symbol optional)")
-    async def cancel_by_id(order_id: int, symbol: str | None = None, who: Authenticated = Depends(trader)):
+    async def cancel_by_id(order_id: int = ORDER_ID, symbol: str | None = None, who: Authenticated = Depends(trader)):
         account_id = account_of(who)
         instrument_id = _instrument_id(runtime.venue, symbol)
         if instrument_id is None:
@@ -260,7 +264,7 @@ def _query_routes(router: APIRouter, runtime, reader) -> None:
         return json_response({"orders": [order_json(venue, r) for r in closed]})
 
     @router.get("/by-client-id/{client_order_id}", summary="One order of the account by client order id")
-    async def order_by_client_id(client_order_id: str, who: Authenticated = Depends(reader)):
+    async def order_by_client_id(client_order_id: str = CLIENT_ORDER_ID, who: Authenticated = Depends(reader)):
         account_id = account_of(who)
         venue = await durable_venue(runtime)
         open_order = venue.engine.order_by_client_id(account_id, client_order_id)
@@ -274,7 +278,7 @@ def _query_routes(router: APIRouter, runtime, reader) -> None:
         return json_response({"order": order_json(venue, record)})
 
     @router.get("/{order_id}", summary="One order of the account by id, open or closed")
-    async def order_by_id(order_id: int, who: Authenticated = Depends(reader)):
+    async def order_by_id(order_id: int = ORDER_ID, who: Authenticated = Depends(reader)):
         account_id = account_of(who)
         venue = await durable_venue(runtime)
         record = await store.read_order(order_id)

@@ -182,3 +182,14 @@ def test_book_trades_ticker_and_candles_follow_the_trades(exchange_server):
     assert public.get(f"/v1/markets/{BTC}/trades", limit=1000).json()["trades"] == trades
     assert public.get(f"/v1/markets/{BTC}/candles", interval="1m").json() == candles
     assert public.get(f"/v1/markets/{BTC}/ticker").json()["volume"] == ticker["volume"]
+
+
+def test_out_of_range_ids_and_bounds_are_400_never_500(exchange_server):
+    alice = exchange_server.trader(0)
+    huge = 10**20  # Beyond the stores' 64-bit integers.
+    for answer in (alice.get(f"/v1/orders/{huge}"), alice.delete(f"/v1/orders/{huge}"),
+                   alice.patch(f"/v1/orders/{huge}", {"price": "100000.00"}), alice.get("/v1/orders/0"),
+                   alice.get("/v1/orders/by-client-id/" + "x" * 37), alice.get("/v1/me/fills", after_trade_id=huge),
+                   alice.get("/v1/orders/history", limit=0), alice.get("/v1/me/fills", limit=1001),
+                   alice.request("POST", "/v1/orders", [1, 2])):
+        assert (answer.status_code, answer.json()["code"]) == (400, "INVALID_REQUEST"), answer.text
