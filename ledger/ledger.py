@@ -23,7 +23,7 @@ from ledger.accounts import EXCHANGE_EQUITY, EXCHANGE_FEES, AccountInfo, parse_a
 from ledger.entries import EntryKind, JournalEntry
 from ledger.invariants import check_balances, customer_totals
 from ledger.reject import Applied, LedgerInvariantError, LedgerRejectCode, LedgerRejected
-from ledger.rules import KNOWN_KINDS, check_kind_rules
+from ledger.rules import KNOWN_KINDS, SINGLE_POSTING_SHAPES, check_kind_rules, check_single_posting
 
 DECIMALS_MAX = 36
 
@@ -74,17 +74,52 @@ class Ledger:
             return self._repeat(entry, previous)
         if entry.kind not in KNOWN_KINDS:
             return LedgerRejected(LedgerRejectCode.UNKNOWN_KIND, f"unknown entry kind {entry.kind!r}")
+        if len(entry.postings) == 1 and entry.kind in SINGLE_POSTING_SHAPES:
+            rejected = self._apply_single(entry.kind, entry.postings[0])  # Holds and releases: the hot path.
+        else:
+            rejected = self._apply_several(entry)
+        if rejected is not None:
+            return rejected
+        self._applied[entry.entry_id] = entry
+        return Applied(entry.entry_id)
+
+    def _apply_single(self, kind: EntryKind, posting) -> LedgerRejected | None:
+        """One posting: check, then write both balances; nothing to undo. O(1)."""
+        amount_units = posting.amount_units
+        if type(amount_units) is not int or amount_units <= 0:
+            return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "amounts are positive integers")
+        debit_account, credit_account = posting.debit_account, posting.credit_account
+        if debit_account == credit_account:
+            return LedgerRejected(LedgerRejectCode.UNBALANCED_ENTRY, "a posting moves between two accounts")
+        book = self._balances.get(posting.asset)
+        if book is None:
+            return LedgerRejected(LedgerRejectCode.UNKNOWN_ASSET, f"unknown asset {posting.asset!r}")
+        debit = self._accounts.get(debit_account) or self._account(debit_account)
+        credit = self._accounts.get(credit_account) or self._account(credit_account)
+        if debit is None or credit is None:
+            unknown = debit_account if debit is None else credit_account
+            return LedgerRejected(LedgerRejectCode.UNKNOWN_ACCOUNT, f"unknown account {unknown!r}")
+        rejected = check_single_posting(kind, debit, credit)
+        if rejected is not None:
+            return rejected
+        debit_units = book.get(debit_account, 0) - amount_units
+        if debit.floor_sign == 1 and debit_units < 0:
+            return _insufficient(debit_account, posting.asset)
+        credit_units = book.get(credit_account, 0) + amount_units
+        if credit.floor_sign == -1 and credit_units > 0:
+            return _insufficient(credit_account, posting.asset)
+        book[debit_account] = debit_units
+        book[credit_account] = credit_units
+        return None
+
+    def _apply_several(self, entry: JournalEntry) -> LedgerRejected | None:
         sides = self._resolve(entry)
         if type(sides) is LedgerRejected:
             return sides
         rejected = check_kind_rules(entry, sides)
         if rejected is not None:
             return rejected
-        rejected = self._post(entry, sides)
-        if rejected is not None:
-            return rejected
-        self._applied[entry.entry_id] = entry
-        return Applied(entry.entry_id)
+        return self._post(entry, sides)
 
     def _repeat(self, entry: JournalEntry, previous: JournalEntry | str) -> Applied | LedgerRejected:
         if type(previous) is str:

@@ -32,25 +32,23 @@ def _reject(code: LedgerRejectCode, message: str) -> LedgerRejected:
 
 def check_kind_rules(entry: JournalEntry, sides: Sides) -> LedgerRejected | None:
     """None when the postings are allowed for the entry's kind. O(postings)."""
-    shapes = SINGLE_POSTING_SHAPES.get(entry.kind)
-    if shapes is not None:
-        return _check_single_posting(entry, sides, shapes)
+    if entry.kind in SINGLE_POSTING_SHAPES:
+        if len(sides) != 1:
+            return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"{entry.kind} has exactly one posting")
+        return check_single_posting(entry.kind, *sides[0])
     if entry.kind == EntryKind.TRADE_SETTLEMENT:
         return check_settlement(entry, sides)
     return check_correction(entry, sides)
 
 
-def _check_single_posting(entry: JournalEntry, sides: Sides, shapes) -> LedgerRejected | None:
-    if len(sides) != 1:
-        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"{entry.kind} has exactly one posting")
-    debit, credit = sides[0]
-    if (debit.role, credit.role) not in shapes:
+def check_single_posting(kind: EntryKind, debit: AccountInfo, credit: AccountInfo) -> LedgerRejected | None:
+    """The one posting of a single-posting kind: its fixed roles, and never between two customers."""
+    if (debit.role, credit.role) not in SINGLE_POSTING_SHAPES[kind]:
         return _reject(
-            LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND,
-            f"{entry.kind} cannot move {debit.role.value} -> {credit.role.value}",
+            LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"{kind} cannot move {debit.role.value} -> {credit.role.value}"
         )
     if debit.customer_id is not None and credit.customer_id is not None and debit.customer_id != credit.customer_id:
-        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"{entry.kind} stays within one customer")
+        return _reject(LedgerRejectCode.POSTINGS_DO_NOT_MATCH_KIND, f"{kind} stays within one customer")
     return None
 
 
