@@ -253,11 +253,15 @@ class Ledger:
         return hashlib.sha256(canonical).hexdigest()
 
     def snapshot(self) -> bytes:
-        """Everything needed to continue: assets, balances and the applied-id table. O(entries)."""
+        """Everything needed to continue: assets, balances and the applied-id table. O(entries).
+
+        Also swaps each remembered entry for its fingerprint (what a restored ledger keeps), so
+        the table shrinks and the next snapshot does not hash the same entries again."""
         applied = {
             entry_id: entry if type(entry) is str else entry_fingerprint(entry)
             for entry_id, entry in sorted(self._applied.items())
         }
+        self._applied = dict(applied)
         asset_decimals = dict(sorted(self._asset_decimals.items()))
         return msgspec.msgpack.encode(_Snapshot(1, asset_decimals, self.trial_balance(), applied))
 
