@@ -1,7 +1,7 @@
 """Public Binance endpoints: ping, time, exchangeInfo, depth, trades, aggTrades, klines, tickers.
 
 Everything is read from the durable view of the venue (never from uncommitted state) and
-from `api.marketdata.MarketData`, fed only by committed batches. The order book's
+from the runtime's shared `api.marketdata.MarketData`, fed only by committed batches. The order book's
 `lastUpdateId` is the book's sequence (the last command that changed it), the same counter
 the depth streams number their diffs with.
 
@@ -17,7 +17,7 @@ from api.binance.errors import BinanceCode, BinanceError, BinanceRoute
 from api.binance.params import Params, read_params
 from api.binance.shapes import binance_symbol, ms, public_trade_json, symbol_json
 from api.http import durable_venue, json_response
-from api.marketdata import INTERVAL_MS, MarketData
+from api.marketdata import INTERVAL_MS, MarketData, market_data_of
 from api.symbols import format_units, instrument_by_symbol
 
 DEPTH_DEFAULT = 100
@@ -34,9 +34,7 @@ RATE_LIMITS = [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "interv
 
 def build(runtime) -> APIRouter:
     router = APIRouter(prefix="/api/v3", tags=["binance market data"], route_class=BinanceRoute)
-    market_data = MarketData(runtime.clock_ns)
-    runtime.subscribers.append(market_data.on_batch)
-    market_data.start(runtime.store, runtime.venue.engine.trade_id_last)
+    market_data = market_data_of(runtime)
     _general_routes(router, runtime)
     _book_routes(router, runtime)
     _trade_routes(router, runtime, market_data)
