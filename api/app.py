@@ -27,6 +27,7 @@ ROUTE_MODULES = (
     "api.binance.trading",
     "api.binance.account",
     "api.binance.discovery",
+    "api.streams.route",
 )
 
 

@@ -1,0 +1,12 @@
+"""WebSocket market data and private account streams (protocol: docs/streams.md).
+
+One endpoint, `/v1/ws`, many streams per connection. Everything sent was
+committed first: the hub is a `runtime.subscribers` callback, called after
+each batch's commit, and builds messages only from that batch's `Outcome`s
+(never from live venue state, which may already be a batch ahead). The only
+live read is the book snapshot, taken through the durable view.
+
+Modules: protocol.py (wire messages, codes, limits), connection.py (one
+client's bounded outbox), public.py / private.py (messages built once per
+batch), hub.py (routing and fan-out), route.py (the FastAPI endpoint).
+"""
