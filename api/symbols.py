@@ -21,7 +21,7 @@ def instrument_by_symbol(venue, symbol: str) -> Instrument:
     for instrument in venue.engine.instruments():
         if wanted in (instrument.symbol, instrument.base + instrument.quote):
             return instrument
-    raise ApiError("INSTRUMENT_UNKNOWN", f"no market {symbol!r}")
+    raise ApiError("INSTRUMENT_UNKNOWN", f"no market {symbol[:40]!r}")
 
 
 def price_ticks(instrument: Instrument, text: str, field: str = "price") -> int:

@@ -37,6 +37,7 @@ from exchange.compliance.commands import (
     ReinstateCustomer,
     RejectCustomer,
     RejectWithdrawal,
+    RemoveWithdrawalAddress,
     SetRestrictedJurisdictions,
     SetTierLimits,
     SetWithdrawalPolicy,
@@ -162,7 +163,7 @@ EngineCommand = CancelOrder | CancelAll | AmendOrder
 ComplianceCommand = (
     SubmitIdentity | VerifyCustomer | RejectCustomer | SuspendCustomer | ReinstateCustomer | CloseCustomer
     | LoadRestrictedParties | SetRestrictedJurisdictions | SetTierLimits | SetWithdrawalPolicy | AssignTier
-    | IssueDepositAddress | AddWithdrawalAddress | ApproveWithdrawal | RejectWithdrawal | CompleteWithdrawal
+    | IssueDepositAddress | AddWithdrawalAddress | RemoveWithdrawalAddress | ApproveWithdrawal | RejectWithdrawal | CompleteWithdrawal
     | OpenCase | AnnotateCase | EscalateCase | CloseCase
 )
 AccessCommand = CreateStaff | IssueApiKey | RevokeApiKey

@@ -95,7 +95,10 @@ class Trading:
         band_high = venue.engine.price_band(command.instrument_id)[1]
         place = engine_order(command, sequence, band_high)
         asset, units = reservation(instrument, place.side, place.price_ticks, place.quantity_lots, band_high)
-        if units > 0 and venue.ledger.available(command.account_id, asset) < units:
+        # An order the engine will refuse for its shape gets the engine's reason, not a funds refusal.
+        sane = instrument.min_quantity_lots <= place.quantity_lots <= instrument.max_quantity_lots and \
+            (place.price_ticks is None or 0 < place.price_ticks <= band_high)
+        if sane and venue.ledger.available(command.account_id, asset) < units:
             return venue.refused(VenueCode.INSUFFICIENT_FUNDS, f"not enough {asset} available",
                                  required_units=units, asset=asset)
         events = venue.engine.apply(place, sequence, timestamp_ns)
@@ -104,6 +107,8 @@ class Trading:
             outcome.events = events
             return venue.refused(first.code.name, f"order rejected: {first.code.name}")
         order = self._open(place, sequence, timestamp_ns, asset, units)
+        # Show the customer's own order type (a stop-market buy runs as a protected stop-limit IOC).
+        order.order_type, order.time_in_force = command.order_type.value, command.time_in_force.value
         if fingerprint is not None:
             self.remember_client_order(command.account_id, command.client_order_id, sequence, fingerprint,
                                        timestamp_ns)

@@ -1,0 +1,184 @@
+"""Signed order placement over HTTP against the real server, beside a bare FastAPI endpoint.
+
+    python benchmarks/api.py [--seconds 5] [--connections 1,64] [--db sqlite,postgres]
+
+Starts `karakum serve --demo` (durable commits; SQLite file, and PostgreSQL
+at 127.0.0.1:5432 in a fresh schema) and, in the same run, a bare FastAPI app
+(benchmarks/bare_app.py: one POST route that decodes the same JSON body with
+msgspec and answers JSON; the framework's ceiling here). One uvicorn worker
+each. The load generator is one asyncio process on loopback with keep-alive
+connections, the same code and the same signed requests for both targets;
+each connection alternates a BUY by demo trader 1 and a SELL by demo trader 2
+at one price, so orders trade and neither the book nor the funds run away.
+Bounded by time per configuration. Prints a table and one JSON line.
+"""
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from api.auth.signing import sign_native  # noqa: E402
+
+KARAKUM = str(Path(sys.executable).with_name("karakum"))
+POSTGRES_URL = os.environ.get("KARAKUM_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+PATH = "/v1/orders"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready")
+
+
+class Target:
+    def __init__(self, name: str, command: list[str], ready_path: str, env: dict | None = None):
+        self.name = name
+        self.port = free_port()
+        self.process = subprocess.Popen(command + ["--port", str(self.port)], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
+        wait_ready(f"http://127.0.0.1:{self.port}{ready_path}", self.process)
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def order_request(trader: dict, side: str, host: str, client_order_id: str) -> bytes:
+    # A unique client order id per request: no two requests share a signature (replay protection).
+    body = json.dumps({"symbol": "BTC-USDT", "side": side, "type": "LIMIT", "time_in_force": "GTC",
+                       "price": "100000.00", "quantity": "0.0001", "client_order_id": client_order_id},
+                      separators=(",", ":")).encode()
+    timestamp_ms = time.time_ns() // 1_000_000
+    signature = sign_native(trader["secret"], timestamp_ms, "POST", PATH, body)
+    head = (f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nX-KK-APIKEY: {trader['api_key']}\r\n"
+            f"X-KK-TIMESTAMP: {timestamp_ms}\r\nX-KK-SIGNATURE: {signature}\r\n\r\n")
+    return head.encode() + body
+
+
+async def connection(port: int, traders: list[dict], deadline: float, latencies: list, statuses: dict,
+                     name: str) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    host = f"127.0.0.1:{port}"
+    counter = 0
+    while time.monotonic() < deadline:
+        counter += 1
+        request = order_request(traders[counter % 2], "BUY" if counter % 2 else "SELL", host, f"{name}-{counter}")
+        started = time.perf_counter_ns()
+        writer.write(request)
+        status_line = await reader.readline()
+        length = 0
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter_ns() - started)
+        status = status_line.split(b" ", 2)[1].decode()
+        statuses[status] = statuses.get(status, 0) + 1
+    writer.close()
+
+
+async def load(port: int, traders: list[dict], connections: int, seconds: float) -> dict:
+    latencies: list[int] = []
+    statuses: dict[str, int] = {}
+    deadline = time.monotonic() + seconds
+    started = time.perf_counter()
+    run = uuid.uuid4().hex[:6]
+    await asyncio.gather(*(connection(port, traders, deadline, latencies, statuses, f"{run}{i}")
+                           for i in range(connections)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"requests_s": round(len(latencies) / elapsed), "p50_ms": round(latencies[len(latencies) // 2] / 1e6, 2),
+            "p99_ms": round(latencies[int(len(latencies) * 0.99)] / 1e6, 2), "statuses": statuses}
+
+
+def exchange_target(db: str, data_dir: Path) -> tuple[Target, list[dict], str | None]:
+    command = [KARAKUM, "serve", "--demo", "--data-dir", str(data_dir)]
+    schema = None
+    if db == "postgres":
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        subprocess.run([sys.executable, "-c", f"import asyncio, asyncpg\nasync def m():\n c = await asyncpg.connect("
+                        f"{POSTGRES_URL!r})\n await c.execute('CREATE SCHEMA {schema}')\n await c.close()\n"
+                        f"asyncio.run(m())"], check=True)
+        command += ["--db", f"{POSTGRES_URL}?search_path={schema}"]
+    env = {**os.environ, "KARAKUM_RATE_LIMITS": "trader=1000000/60000000"}
+    target = Target(f"exchange-{db}", command, "/v1/health/ready", env)
+    credentials = json.loads((data_dir / "demo-credentials.json").read_text())
+    return target, credentials["traders"], schema
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", default="1,64")
+    parser.add_argument("--db", default="sqlite,postgres")
+    arguments = parser.parse_args()
+    connection_counts = [int(c) for c in arguments.connections.split(",")]
+    rows, summary = [], {}
+    bare = Target("bare", [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--log-level", "warning",
+                           "--no-access-log"], "/ready")
+    fake_traders = [{"api_key": "k" * 64, "secret": "s" * 64}] * 2
+    try:
+        for count in connection_counts:
+            result = asyncio.run(load(bare.port, fake_traders, count, arguments.seconds))
+            rows.append(("bare", count, result))
+            summary[f"bare_{count}_requests_s"] = result["requests_s"]
+    finally:
+        bare.stop()
+    for db in arguments.db.split(","):
+        with tempfile.TemporaryDirectory() as scratch:
+            target, traders, schema = exchange_target(db, Path(scratch))
+            try:
+                for count in connection_counts:
+                    result = asyncio.run(load(target.port, traders, count, arguments.seconds))
+                    rows.append((db, count, result))
+                    summary[f"{db}_{count}_orders_s"] = result["requests_s"]
+                    summary[f"{db}_{count}_p99_ms"] = result["p99_ms"]
+                    summary[f"{db}_{count}_ratio_to_bare"] = round(
+                        result["requests_s"] / summary[f"bare_{count}_requests_s"], 3)
+            finally:
+                target.stop()
+                if schema:
+                    subprocess.run([sys.executable, "-c", "import asyncio, asyncpg\nasync def m():\n c = await "
+                                    f"asyncpg.connect({POSTGRES_URL!r})\n await c.execute('DROP SCHEMA {schema} "
+                                    "CASCADE')\n await c.close()\nasyncio.run(m())"], check=True)
+    print(f"{'target':<10}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}  statuses")
+    for name, count, result in rows:
+        print(f"{name:<10}{count:>6}{result['requests_s']:>9}{result['p50_ms']:>9}{result['p99_ms']:>9}  "
+              f"{result['statuses']}")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
