@@ -16,6 +16,21 @@ AUDIT_COLUMNS = tuple(AuditRecord.__struct_fields__)
 ORDER_MUTABLE_COLUMNS = (
     "price_ticks", "stop_price_ticks", "quantity_lots", "filled_lots", "status", "updated_sequence", "updated_ns"
 )
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+# Shared by both adapters, with `?` placeholders (the PostgreSQL adapter numbers them).
+INSERT_JOURNAL = _insert("journal", JOURNAL_COLUMNS)
+INSERT_ENTRY = _insert("entries", ENTRY_COLUMNS)
+INSERT_POSTING = _insert("postings", POSTING_COLUMNS)
+INSERT_TRADE = _insert("trades", TRADE_COLUMNS)
+INSERT_AUDIT = _insert("audit", AUDIT_COLUMNS)
+UPSERT_ORDER = _insert("orders", ORDER_COLUMNS) + (
+    f" ON CONFLICT (order_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in ORDER_MUTABLE_COLUMNS)}"
+)
 # Entry columns joined with posting columns, as `read_entries` selects them.
 ENTRY_READ_COLUMNS = (
     "e.entry_number, e.entry_id, e.sequence, e.kind, e.cause, e.reason, e.approvers, e.parties, "
