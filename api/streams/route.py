@@ -26,7 +26,7 @@ from api.streams.protocol import (
 from api.streams.public import encode
 from api.symbols import instrument_by_symbol
 
-CLOSE_WAIT_S = 5.0
+CLOSE_WAIT_S = 60.0  # Past this (or uvicorn's unanswered keepalive ping), the transport is just closed.
 STREAM_NAMES_HELP = "book.SYMBOL, trades.SYMBOL, ticker.SYMBOL, candles.SYMBOL.INTERVAL (1m 5m 15m 1h 1d), account"
 
 
