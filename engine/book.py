@@ -24,7 +24,7 @@ from sortedcontainers import SortedDict
 from engine.commands import MarketState, OrderType, PlaceOrder, Side, StpMode, TimeInForce
 from engine.instrument import Instrument
 
-_DEAD_SLACK = 32  # Dead queue entries tolerated beyond the live count before compaction.
+DEAD_SLACK = 32  # Dead queue entries tolerated beyond twice the live count before compaction.
 
 
 class RestingOrder(msgspec.Struct, eq=False, gc=False):
@@ -137,8 +137,13 @@ class OrderBook:
         order.remaining_lots = 0
         if level.count == 0:
             self.drop_level(index, key)
-        elif len(level.orders) > 2 * level.count + _DEAD_SLACK:
-            level.orders = deque(entry for entry in level.orders if entry.remaining_lots)
+        elif len(level.orders) > 2 * level.count + DEAD_SLACK:
+            self.compact(level)
+
+    @staticmethod
+    def compact(level: Level) -> None:
+        """Drop cancelled entries from a level's queue, keeping the live ones in order; O(queue)."""
+        level.orders = deque(entry for entry in level.orders if entry.remaining_lots)
 
     def drop_level(self, index: int, key: int) -> None:
         """Delete an empty level and keep the cached best key right; O(log levels)."""

@@ -62,15 +62,7 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
             if maker.account_id == taker_account:
                 if taker.stp_mode is not _EXPIRE_TAKER:
                     queue.popleft()
-                    level.count -= 1
-                    level.quantity_lots -= maker_remaining
-                    maker.remaining_lots = 0
-                    index.discard(maker)
-                    append(OrderExpired(sequence, timestamp_ns, maker.order_id, maker.account_id,
-                                        instrument_id, maker_remaining, _STP_MAKER))
-                    append(OrderDone(sequence, timestamp_ns, maker.order_id, maker.account_id,
-                                     instrument_id, maker.side, maker.filled_lots, maker_remaining, _EXPIRED))
-                    book.update_sequence = sequence
+                    _expire_own_maker(index, book, level, maker, events, sequence, timestamp_ns)
                 if taker.stp_mode is not _EXPIRE_MAKER:
                     stp_stop = True
                     break
@@ -114,6 +106,21 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
         book.set_reference(last_price)
         book.update_sequence = sequence
     return trade_id_last, stp_stop
+
+
+def _expire_own_maker(index: OrderIndex, book: OrderBook, level, maker: RestingOrder, events: list,
+                      sequence: int, timestamp_ns: int) -> None:
+    """Self-trade prevention took `maker` (already popped from its queue) off the book."""
+    remaining_lots = maker.remaining_lots
+    level.count -= 1
+    level.quantity_lots -= remaining_lots
+    maker.remaining_lots = 0
+    index.discard(maker)
+    events.append(OrderExpired(sequence, timestamp_ns, maker.order_id, maker.account_id, maker.instrument_id,
+                               remaining_lots, _STP_MAKER))
+    events.append(OrderDone(sequence, timestamp_ns, maker.order_id, maker.account_id, maker.instrument_id,
+                            maker.side, maker.filled_lots, remaining_lots, _EXPIRED))
+    book.update_sequence = sequence
 
 
 def fillable(book: OrderBook, taker: RestingOrder, limit_price_ticks: int) -> bool:

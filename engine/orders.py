@@ -11,7 +11,7 @@ a new price that would cross the opposite best is refused (AMEND_WOULD_CROSS),
 so an amend can only ever change what rests. Min notional and the band are
 checked only when the amend adds risk (price change or quantity up).
 """
-from engine.book import OrderBook, RestingOrder
+from engine.book import DEAD_SLACK, OrderBook, RestingOrder
 from engine.commands import AmendOrder, CancelAll, CancelOrder, MarketState, Side
 from engine.events import DoneReason, OrderAmended, OrderCancelled, OrderDone, OrderRejected
 from engine.reject import RejectCode
@@ -32,10 +32,31 @@ def cancel_one(engine, book: OrderBook, order: RestingOrder, sequence: int, time
     if order.waiting_for_trigger:
         unpark(book, order)
         order.remaining_lots = 0
+        engine.index.discard(order)
     else:
-        book.unrest(order)
+        # book.unrest(order) and engine.index.discard(order), inlined: the cancel hot path.
+        if order.side is Side.BUY:
+            side_index, key = 0, -order.price_ticks
+        else:
+            side_index, key = 1, order.price_ticks
+        level = book.sides[side_index][key]
+        level.quantity_lots -= remaining_lots
+        level.count -= 1
+        order.remaining_lots = 0
+        if not level.count:
+            book.drop_level(side_index, key)
+        elif len(level.orders) > 2 * level.count + DEAD_SLACK:
+            book.compact(level)
         book.update_sequence = sequence
-    engine.index.discard(order)
+        index = engine.index
+        order_id, account_id = order.order_id, order.account_id
+        del index.orders[order_id]
+        if order.client_order_id is not None:
+            del index.by_client_id[(account_id, order.client_order_id)]
+        account_orders = index.by_account[account_id]
+        del account_orders[order_id]
+        if not account_orders:
+            del index.by_account[account_id]
     return [OrderCancelled(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
                            remaining_lots),
             OrderDone(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,

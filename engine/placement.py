@@ -23,7 +23,7 @@ Design choices:
 """
 import re
 
-from engine.book import OrderBook, RestingOrder
+from engine.book import Level, OrderBook, RestingOrder
 from engine.commands import MarketState, OrderType, PlaceOrder, Side, TimeInForce
 from engine.events import (DoneReason, ExpireReason, OrderAccepted, OrderDone, OrderExpired, OrderRejected,
                            OrderTriggered)
@@ -151,7 +151,21 @@ def place_problem(engine, command: PlaceOrder, book: OrderBook | None) -> Reject
 def place(engine, command: PlaceOrder, sequence: int, timestamp_ns: int) -> list:
     """Validate, then record and park (stop) or execute the order; returns its events."""
     book = engine.books.get(command.instrument_id)
-    problem = place_problem(engine, command, book)
+    if book is not None and command.order_type is _LIMIT and command.stop_price_ticks is None \
+            and command.client_order_id is None and not command.post_only and book.market_state is _OPEN:
+        # Hot path, a plain limit order: one expression that holds exactly when place_problem finds
+        # nothing (min_quantity_lots >= 1 and band low >= 1 imply positive quantity and price);
+        # when it fails, the ladder names the first broken rule.
+        instrument, quantity_lots, price_ticks = book.instrument, command.quantity_lots, command.price_ticks
+        if price_ticks is not None and instrument.min_quantity_lots <= quantity_lots <= instrument.max_quantity_lots \
+                and book.band_low_ticks <= price_ticks <= book.band_high_ticks \
+                and price_ticks * quantity_lots >= instrument.min_notional_tick_lots \
+                and command.order_id not in engine.index.orders:
+            problem = None
+        else:
+            problem = place_problem(engine, command, book)
+    else:
+        problem = place_problem(engine, command, book)
     if problem is not None:
         return [OrderRejected(sequence, timestamp_ns, problem, "place_order", command.order_id,
                               command.account_id, command.instrument_id, command.client_order_id)]
@@ -199,7 +213,8 @@ def _market_limit(book: OrderBook, order: RestingOrder) -> int:
 def execute(engine, book: OrderBook, order: RestingOrder, events: list, sequence: int,
             timestamp_ns: int) -> None:
     """Match a live (new or just triggered) order, then rest it or end it."""
-    order_type = order.order_type
+    command = order.command
+    order_type, time_in_force = command.order_type, command.time_in_force
     is_market = order_type is _MARKET or order_type is _STOP_MARKET
     limit_ticks = _market_limit(book, order) if is_market else order.price_ticks
     if book.market_state is not _OPEN:
@@ -214,10 +229,10 @@ def execute(engine, book: OrderBook, order: RestingOrder, events: list, sequence
         best_key = book.best_keys[0]
         crosses = best_key is not None and best_key <= -limit_ticks
     stp_stopped = False
-    if crosses and (order.time_in_force is not _FOK or fillable(book, order, limit_ticks)):
+    if crosses and (time_in_force is not _FOK or fillable(book, order, limit_ticks)):
         engine.trade_id_last, stp_stopped = sweep(
             engine.index, book, order, limit_ticks, events, sequence, timestamp_ns, engine.trade_id_last)
-    elif order.time_in_force is _FOK:
+    elif time_in_force is _FOK:
         end(engine, order, ExpireReason.FOK_NOT_FILLABLE, events, sequence, timestamp_ns)
         return
     if not order.remaining_lots:
@@ -228,10 +243,25 @@ def execute(engine, book: OrderBook, order: RestingOrder, events: list, sequence
         end(engine, order, ExpireReason.STP_TAKER, events, sequence, timestamp_ns)
     elif is_market:
         end(engine, order, ExpireReason.MARKET_REMAINDER, events, sequence, timestamp_ns)
-    elif order.time_in_force is not _GTC:
+    elif time_in_force is not _GTC:
         end(engine, order, ExpireReason.IOC_REMAINDER, events, sequence, timestamp_ns)
     else:
-        book.rest(order)
+        # book.rest(order), inlined: most orders end here.
+        if order.side is _BUY:
+            side_index, key = 0, -order.price_ticks
+        else:
+            side_index, key = 1, order.price_ticks
+        levels = book.sides[side_index]
+        level = levels.get(key)
+        if level is None:
+            level = Level(order.price_ticks)
+            levels[key] = level
+            best_key = book.best_keys[side_index]
+            if best_key is None or key < best_key:
+                book.best_keys[side_index] = key
+        level.orders.append(order)
+        level.quantity_lots += order.remaining_lots
+        level.count += 1
         book.update_sequence = sequence
 
 
