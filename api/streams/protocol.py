@@ -62,7 +62,6 @@ class StreamError(enum.StrEnum):
     LOGIN_REQUIRED = "LOGIN_REQUIRED"  # The account stream needs a successful login first.
     LOGIN_FAILED = "LOGIN_FAILED"  # `auth_code` carries the api/auth reason (INVALID_SIGNATURE, ...).
     ALREADY_LOGGED_IN = "ALREADY_LOGGED_IN"
-    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"  # The exchange is restarting: retry the subscribe.
 
 
 class CloseCode(enum.IntEnum):
