@@ -130,3 +130,22 @@ def test_proof_of_reserves_round_trip_and_a_tampered_proof(sqlite_url, tmp_path)
     assert rejected.returncode == 1
     assert rejected.stdout.startswith("REJECTED")
     assert karakum("verify-proof", tmp_path / "absent.json", cwd=tmp_path).returncode == 2
+
+
+def test_trial_balance_exits_1_when_the_stored_postings_break_an_invariant(tmp_path):
+    # The store does not judge entries; the auditor's trial balance does.
+    url = f"sqlite://{tmp_path}/exchange.db"
+
+    async def write_unfunded_hold():
+        store = await open_store(url)
+        try:
+            journal = [JournalRecord(sequence=1, timestamp_ns=1, command=b"c")]
+            await store.write_batch(Batch(journal=journal, entries=[E.hold("s1:hold", 1, 7, "BTC", 5, "s1")]))
+        finally:
+            await store.close()
+
+    asyncio.run(write_unfunded_hold())
+    completed = karakum("trial-balance", "--db", url, cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "INVARIANT BROKEN" in completed.stderr
+    assert "user:7:available" in completed.stdout
