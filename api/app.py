@@ -27,6 +27,7 @@ ROUTE_MODULES = (  # Busiest first: a request is matched against routes in this 
     "api.binance.trading",
     "api.binance.account",
     "api.binance.discovery",
+    "api.binance.websocket",
     "api.streams.route",
 )
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from websockets.sync.client import connect
 
 from api.auth.signing import sign_binance
 from api.binance.errors import REFUSALS, BinanceCode
@@ -281,3 +282,57 @@ def test_each_mapped_refusal_raises_the_documented_ccxt_exception(name):
     if any(word in mapped.msg for word in ("LOT_SIZE", "PRICE_FILTER", "PERCENT_PRICE")):
         expected = ccxt.InvalidOrder
     assert type(raised.value) is expected or (name not in SPECIFIC and isinstance(raised.value, expected))
+
+
+def _next_json(socket, wanted) -> dict:
+    """The next message for which `wanted(message)` holds (answers and other events are skipped)."""
+    while True:
+        message = json.loads(socket.recv(timeout=30))
+        if wanted(message):
+            return message
+
+
+def _by_price(level: tuple[str, str]) -> Decimal:
+    return Decimal(level[0])
+
+
+def test_websocket_diffs_chain_onto_the_rest_snapshot(exchange_server, alice, bob):
+    url = exchange_server.base_url.replace("http", "ws", 1)
+    with connect(f"{url}/stream?streams=btcusdt@depth@100ms/btcusdt@trade") as combined, connect(f"{url}/ws") as raw:
+        raw.send(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@depth"], "id": 7}))
+        assert _next_json(raw, lambda m: "id" in m) == {"result": None, "id": 7}
+        raw.send(json.dumps({"method": "SUBSCRIBE", "params": ["nosuch@depth"], "id": 8}))
+        assert _next_json(raw, lambda m: "id" in m)["error"]["code"] == 1
+        raw.send(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 9}))
+        assert _next_json(raw, lambda m: "id" in m) == {"result": ["btcusdt@depth"], "id": 9}
+        snapshot = alice.public("/api/v3/depth", symbol="BTCUSDT", limit=5000).json()
+        bob.order(side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.0040", price="100300")
+        alice.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.0020", price="99800")
+        taker = alice.order(side="BUY", type="LIMIT", timeInForce="IOC", quantity="0.0010", price="100300").json()
+        bob.signed("DELETE", "/api/v3/openOrders", symbol="BTCUSDT")
+        final = alice.public("/api/v3/depth", symbol="BTCUSDT", limit=5000).json()
+        book = {"bids": dict(snapshot["bids"]), "asks": dict(snapshot["asks"])}
+        last_u = None
+        while last_u is None or last_u < final["lastUpdateId"]:
+            event = _next_json(raw, lambda m: m.get("e") == "depthUpdate")
+            if event["u"] <= snapshot["lastUpdateId"]:
+                continue
+            if last_u is None:
+                assert event["U"] <= snapshot["lastUpdateId"] + 1 <= event["u"]
+            else:
+                assert event["U"] == last_u + 1  # No gap, no overlap.
+            last_u = event["u"]
+            for side, levels in (("bids", event["b"]), ("asks", event["a"])):
+                for price, quantity in levels:
+                    book[side][price] = quantity
+                    if Decimal(quantity) == 0:
+                        del book[side][price]
+        assert last_u == final["lastUpdateId"]
+        assert sorted(book["bids"].items(), key=_by_price, reverse=True) == [tuple(x) for x in final["bids"]]
+        assert sorted(book["asks"].items(), key=_by_price) == [tuple(x) for x in final["asks"]]
+        assert len(final["bids"]) >= 1 and ["99800.00", "0.0020"] in final["bids"]
+        trade = _next_json(combined, lambda m: m["stream"] == "btcusdt@trade")["data"]
+        assert (trade["e"], trade["t"], trade["p"], trade["q"], trade["m"]) == (
+            "trade", taker["fills"][0]["tradeId"], "100300.00", "0.0010", False)
+        depth = _next_json(combined, lambda m: m["stream"] == "btcusdt@depth@100ms")["data"]
+        assert depth["e"] == "depthUpdate" and depth["s"] == "BTCUSDT"

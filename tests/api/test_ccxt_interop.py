@@ -20,8 +20,8 @@ SYMBOL = "BTC/USDT"
 FLOOD_BATCHES_MAX = 20
 
 
-def binance_client(base_url: str, api_key: str | None, secret: str | None):
-    exchange = ccxt.binance({"apiKey": api_key, "secret": secret})
+def binance_client(base_url: str, api_key: str | None, secret: str | None, kind=ccxt.binance):
+    exchange = kind({"apiKey": api_key, "secret": secret})
     exchange.urls["api"] = {name: base_url + "/" + url.split("/", 3)[3] if isinstance(url, str) else url
                             for name, url in exchange.urls["api"].items()}
     return exchange
@@ -223,3 +223,45 @@ async def _flood(port: int, api_key: str, secret: str, connections: int, per_con
 
     answers = await asyncio.gather(*(one_connection(k * per_connection) for k in range(connections)))
     return [status for statuses in answers for status in statuses]
+
+
+def test_ccxt_pro_watches_the_order_book_and_trades(exchange_server):
+    """ccxt.pro's binance, its WebSocket URL pointed at our /ws: a book kept from REST snapshot + diffs."""
+    assert asyncio.run(_watch_session(exchange_server))
+
+
+async def _watch_session(exchange_server) -> bool:
+    import ccxt.pro
+
+    clients = []
+    for trader in exchange_server.credentials["traders"]:
+        client = binance_client(exchange_server.base_url, trader["api_key"], trader["secret"], ccxt.pro.binance)
+        client.urls["api"]["ws"] = {"spot": exchange_server.base_url.replace("http", "ws", 1) + "/ws"}
+        clients.append(client)
+    alice, bob = clients
+    try:
+        await alice.load_markets()
+        await bob.load_markets()
+        await alice.watch_order_book(SYMBOL)  # Subscribed and synchronised with the REST snapshot.
+        trades = asyncio.create_task(alice.watch_trades(SYMBOL))
+        await bob.create_order(SYMBOL, "limit", "sell", 0.004, 100100)
+        await alice.create_order(SYMBOL, "limit", "buy", 0.005, 99900)
+        await alice.create_order(SYMBOL, "limit", "buy", 0.001, 100100)  # Takes 0.001 of Bob's 0.004.
+        watched = await asyncio.wait_for(trades, 30)
+        assert [(t["price"], t["amount"], t["side"]) for t in watched] == [(100100, 0.001, "buy")]
+        rest = await alice.fetch_order_book(SYMBOL)
+        book = alice.orderbooks[SYMBOL]  # The book ccxt.pro keeps from the diffs.
+        for _ in range(100):  # Diffs may trail the REST answer by a batch.
+            if book["nonce"] >= rest["nonce"]:
+                break
+            await asyncio.sleep(0.1)
+        assert book["nonce"] == rest["nonce"]
+        assert ([list(level) for level in book["bids"]], [list(level) for level in book["asks"]]) == (
+            rest["bids"], rest["asks"])
+        assert [100100, 0.003] in book["asks"] and [99900, 0.005] in book["bids"]
+        return True
+    finally:
+        await alice.cancel_all_orders(SYMBOL)
+        await bob.cancel_all_orders(SYMBOL)
+        for client in clients:
+            await client.close()
