@@ -4,10 +4,11 @@ A small connection pool: the sequencer's batch writes and the API's reads do
 not queue behind each other. A batch is one transaction; its append-only rows
 go in by COPY or by pipelined executemany. The default, `write_method="auto"`,
 uses COPY for a table with at least COPY_ROWS_MIN rows in the batch (COPY is
-several times faster at 1,000 entries per commit) and executemany below (COPY's
-extra protocol steps cost more than they save on a handful of rows); see
-benchmarks/results/ledger.md. Order rows are always upserted with INSERT ... ON CONFLICT. A URL query parameter
-such as `?search_path=schema` is passed to the server as a setting.
+2-3x faster at 1,000 entries per commit) and executemany below (COPY's extra
+protocol steps cost more than they save on a handful of rows); see
+benchmarks/results/ledger.md. Order rows are always upserted with
+INSERT ... ON CONFLICT. A URL query parameter such as `?search_path=schema`
+is passed to the server as a setting.
 """
 import functools
 import itertools
