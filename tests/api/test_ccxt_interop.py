@@ -12,6 +12,7 @@ import time
 from decimal import Decimal
 
 import ccxt
+import httpx
 import pytest
 
 from api.auth.signing import sign_binance
@@ -265,3 +266,25 @@ async def _watch_session(exchange_server) -> bool:
         await bob.cancel_all_orders(SYMBOL)
         for client in clients:
             await client.close()
+
+
+def test_a_halted_market_raises_market_closed(exchange_server, alice):
+    operator = exchange_server.staff("operator-1")
+    assert operator.post("/v1/admin/markets/ETH-USDT/halt", {"reason": "interop test"}).status_code == 200
+    try:
+        with pytest.raises(ccxt.MarketClosed):
+            alice.create_order("ETH/USDT", "limit", "buy", 0.01, 3500)
+        assert next(m for m in alice.fetch_markets() if m["symbol"] == "ETH/USDT")["active"] is False
+    finally:
+        assert operator.post("/v1/admin/markets/ETH-USDT/resume", {"reason": "interop test"}).status_code == 200
+    assert alice.create_order("ETH/USDT", "limit", "buy", 0.01, 3400)["status"] == "open"
+    alice.cancel_all_orders("ETH/USDT")
+
+
+def test_a_customer_before_kyc_gets_permission_denied(exchange_server):
+    signed_up = httpx.post(f"{exchange_server.base_url}/v1/signup", json={"email": "interop@example.com"}).json()
+    newcomer = binance_client(exchange_server.base_url, signed_up["api_key"], signed_up["secret"])
+    newcomer.load_markets()
+    assert newcomer.fetch_balance()["info"]["canTrade"] is False
+    with pytest.raises(ccxt.PermissionDenied):
+        newcomer.create_order(SYMBOL, "limit", "buy", 0.001, 99000)
