@@ -45,6 +45,7 @@ from exchange.compliance.commands import (
     SuspendCustomer,
     VerifyCustomer,
 )
+from exchange.surveillance.thresholds import Thresholds
 
 
 class _Command(msgspec.Struct, frozen=True, kw_only=True):
@@ -157,7 +158,18 @@ class Correction(_Command, frozen=True, kw_only=True, tag="correction"):
     ticket: str
 
 
-VenueCommand = DefineAsset | SetAssetValuation | ListMarket | ChangeMarket | SetFees | OpenAccount | Correction
+class SetSurveillanceThresholds(_Command, frozen=True, kw_only=True, tag="set_surveillance_thresholds"):
+    """Operator or compliance officer replacing the surveillance thresholds (docs/surveillance.md)."""
+
+    actor: str
+    thresholds: Thresholds
+    reason: str
+
+
+VenueCommand = (
+    DefineAsset | SetAssetValuation | ListMarket | ChangeMarket | SetFees | OpenAccount | Correction
+    | SetSurveillanceThresholds
+)
 FundsCommand = SubmitOrder | ReportDeposit | Withdraw
 EngineCommand = CancelOrder | CancelAll | AmendOrder
 ComplianceCommand = (

@@ -29,6 +29,7 @@ from exchange.funding import Funding
 from exchange.listing import Listing
 from exchange.results import Accepted, Outcome, Refused
 from exchange.store.base import JournalRecord
+from exchange.surveillance.thresholds import handle_set_thresholds
 from exchange.trading import Trading
 
 _SECRET_FIELDS = ("secret_ciphertext", "email")
@@ -62,7 +63,7 @@ class Venue:
             AmendOrder: self.trading.amend, c.ReportDeposit: self.funding.report_deposit,
             c.Withdraw: self.funding.withdraw, c.Correction: self.funding.correct,
             cc.ApproveWithdrawal: self.funding.decide, cc.RejectWithdrawal: self.funding.decide,
-            cc.CompleteWithdrawal: self.funding.decide,
+            cc.CompleteWithdrawal: self.funding.decide, c.SetSurveillanceThresholds: handle_set_thresholds,
         }
         for kind in c.ComplianceCommand.__args__:
             handlers.setdefault(kind, self._compliance)

@@ -12,9 +12,10 @@ import msgspec
 
 from exchange.compliance import addresses, cases, configuration, kyc_decisions, lists, onboarding, withdrawals
 from exchange.compliance import commands as c
-from exchange.compliance.codes import CaseStatus, WithdrawalStatus
+from exchange.compliance.codes import CaseStatus, KycStatus, WithdrawalStatus
 from exchange.compliance.defaults import TIER_LIMITS, initial_policy
 from exchange.compliance.gates import can_trade, deposit_gate, withdrawal_gate
+from exchange.compliance.identity import normalise_name
 from exchange.compliance.records import Case, ComplianceBook, Customer, DepositAddress, TierLimits, Withdrawal
 from exchange.compliance.results import ComplianceResult, Refusal
 
@@ -129,6 +130,24 @@ class Compliance:
             for case in self._book.cases.values()
             if (customer_id is None or case.customer_id == customer_id) and (status is None or case.status == status)
         ]
+
+    def customers(self, kyc_status: KycStatus | None = None) -> list[Customer]:
+        """Customers in id order (copies), optionally only those in one KYC status. O(customers)."""
+        return [_copy(customer, Customer) for customer in self._book.customers.values()
+                if kyc_status is None or customer.kyc_status == kyc_status]
+
+    def match_keys(self, customer_id: str) -> tuple[str, ...]:
+        """Keys two customers of one owner would share (surveillance): document number, name and
+        date of birth, whitelisted withdrawal addresses. Identity data: never log them. No copy."""
+        customer = self._book.customers.get(customer_id)
+        if customer is None:
+            return ()
+        keys = [f"address:{entry.asset}:{entry.address.lower()}" for entry in customer.withdrawal_addresses]
+        identity = customer.identity
+        if identity is not None:
+            keys.append(f"doc:{identity.document_number}")
+            keys.append(f"person:{normalise_name(identity.full_name)}|{identity.date_of_birth}")
+        return tuple(keys)
 
     def tier_limits(self, tier: int) -> TierLimits | None:
         return self._book.tier_limits.get(tier)

@@ -1,0 +1,1 @@
+"""Market surveillance on the committed stream: rules, thresholds, the detector and case opening."""
