@@ -15,7 +15,7 @@ from api.auth.results import Authenticated
 from api.binance.errors import BinanceCode, BinanceError, BinanceRoute, missing, not_required
 from api.binance.history import executed_quote
 from api.binance.params import Params, price_ticks, quantity_lots, read_params
-from api.binance.shapes import fill_json, order_json, quote_units_of
+from api.binance.shapes import binance_symbol, fill_json, order_json, quote_units_of
 from api.http import durable_venue, json_response, submit
 from api.routes.orders import account_of
 from api.symbols import instrument_by_symbol
@@ -77,9 +77,10 @@ def order_command(params: Params, instrument, account_id: int) -> tuple[SubmitOr
                                             "Invalid timeInForce."))
     else:
         time_in_force = TimeInForce.GTC if post_only else TimeInForce.IOC
-    stp_mode = StpMode(_choice(params, "selfTradePreventionMode", [m.value for m in StpMode],
-                               BinanceCode.INVALID_PARAMETER, "Invalid selfTradePreventionMode.")
-                       if params.text("selfTradePreventionMode") else StpMode.EXPIRE_TAKER.value)
+    stp_mode = StpMode.EXPIRE_TAKER
+    if params.text("selfTradePreventionMode") is not None:
+        stp_mode = StpMode(_choice(params, "selfTradePreventionMode", [m.value for m in StpMode],
+                                   BinanceCode.INVALID_PARAMETER, "Invalid selfTradePreventionMode."))
     command = SubmitOrder(
         account_id=account_id, instrument_id=instrument.instrument_id,
         client_order_id=params.text("newClientOrderId"), side=side, order_type=order_type,
@@ -104,11 +105,11 @@ def _place_route(router: APIRouter, runtime, trader) -> None:
             raise BinanceError(BinanceCode.INVALID_PARAMETER, "Invalid newOrderRespType.")
         result = await submit(runtime, command)
         venue, record = runtime.venue, result.order
-        ack = {"symbol": params.required("symbol").upper(), "orderId": record.order_id, "orderListId": -1,
+        ack = {"symbol": binance_symbol(instrument), "orderId": record.order_id, "orderListId": -1,
                "clientOrderId": record.client_order_id or "", "transactTime": record.updated_ns // 1_000_000}
         if answer_type == "ACK":
             return json_response(ack)
-        fills = [t for t in result.fills if record.order_id in (t.maker_order_id, t.taker_order_id)]
+        fills = result.fills  # The venue gives this order's own fills only.
         spent = sum(quote_units_of(instrument, t.price_ticks, t.quantity_lots) for t in fills)
         answer = order_json(venue, record, spent, post_only) | ack
         answer["selfTradePreventionMode"] = command.stp_mode.value
@@ -180,8 +181,7 @@ async def find_order(runtime, venue, account_id: int, instrument_id: int, refere
 def _query_routes(router: APIRouter, runtime, reader) -> None:
     store = runtime.store
 
-    async def listed(account_id: int, records) -> list[dict]:
-        venue = runtime.venue
+    async def listed(venue, account_id: int, records) -> list[dict]:
         spent = await executed_quote(store, venue, account_id, records)
         return [order_json(venue, r, spent[r.order_id]) for r in records]
 
@@ -192,7 +192,7 @@ def _query_routes(router: APIRouter, runtime, reader) -> None:
         venue = await durable_venue(runtime)
         instrument = instrument_by_symbol(venue, params.required("symbol"))
         record = await find_order(runtime, venue, account_id, instrument.instrument_id, _reference(params))
-        return json_response((await listed(account_id, [record]))[0])
+        return json_response((await listed(venue, account_id, [record]))[0])
 
     @router.get("/openOrders", summary="The account's open orders, of one market or all (USER_DATA)")
     async def open_orders(request: Request, who: Authenticated = Depends(reader)):
@@ -202,7 +202,7 @@ def _query_routes(router: APIRouter, runtime, reader) -> None:
         symbol = params.text("symbol")
         instrument_id = None if symbol is None else instrument_by_symbol(venue, symbol).instrument_id
         records = await store.read_orders(account_id, instrument_id, open_only=True, limit=OPEN_ORDERS_MAX)
-        return json_response(await listed(account_id, records))
+        return json_response(await listed(venue, account_id, records))
 
     @router.get("/allOrders", summary="The account's orders of one market, oldest first (USER_DATA)")
     async def all_orders(request: Request, who: Authenticated = Depends(reader)):
@@ -217,4 +217,4 @@ def _query_routes(router: APIRouter, runtime, reader) -> None:
                    and (start_ms is None or r.created_ns // 1_000_000 >= start_ms)
                    and (end_ms is None or r.created_ns // 1_000_000 <= end_ms)]
         records = records[:limit] if from_id is not None or start_ms is not None else records[-limit:]
-        return json_response(await listed(account_id, records))
+        return json_response(await listed(venue, account_id, records))

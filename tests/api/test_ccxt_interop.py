@@ -78,6 +78,7 @@ def test_resting_order_is_in_open_orders_until_cancelled(alice):
     assert order["id"] not in [o["id"] for o in alice.fetch_open_orders(SYMBOL)]
     assert alice.fetch_order(order["id"], SYMBOL)["status"] == "canceled"
     assert alice.fetch_order(None, SYMBOL, {"clientOrderId": order["clientOrderId"]})["id"] == order["id"]
+    assert {o["id"]: o["status"] for o in alice.fetch_orders(SYMBOL)}[order["id"]] == "canceled"
 
 
 def test_cancel_all_orders_cancels_every_open_order_of_the_market(alice):
