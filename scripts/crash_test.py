@@ -53,7 +53,10 @@ class ServerProcess:
         if self.db_url:
             command += ["--db", self.db_url]
         log = open(self.data_dir / "server.log", "ab")
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        # A durability test, not a rate-limit test: the clients may push as hard as they can.
+        env = {**os.environ, "KARAKUM_RATE_LIMITS": "trader=100000/6000000"}
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+                                        env=env)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -143,22 +146,31 @@ def check(server: ServerProcess, credentials: dict, acks: Ledger) -> dict:
                for t in credentials["traders"]}
     for client_order_id, ack in acks.orders.items():
         client = traders[ack["account"]]
-        answer = client.get(f"/v1/orders/{ack['order_id']}")
+        answer = _get(client, f"/v1/orders/{ack['order_id']}")
         if answer.status_code != 200:
-            lost.append(client_order_id)
+            lost.append((client_order_id, answer.status_code, answer.text[:200]))
             continue
         status = answer.json()["order"]["status"]
         if ack["status"] == "FILLED" and status != "FILLED":
             wrong.append((client_order_id, ack["status"], status))
         if acks.cancels.get(ack["order_id"]) == "CANCELLED" and status != "CANCELLED":
             wrong.append((client_order_id, "CANCELLED", status))
-        by_client = client.get(f"/v1/orders/by-client-id/{client_order_id}")
+        by_client = _get(client, f"/v1/orders/by-client-id/{client_order_id}")
         if by_client.status_code == 200:
             duplicates += by_client.json()["order"]["order_id"] != ack["order_id"]
     for client in traders.values():
         client.close()
     duplicates += asyncio.run(_stored_duplicates(server, list(traders)))
     return {"lost": lost, "wrong": wrong, "duplicates": duplicates}
+
+
+def _get(client, path: str):
+    """GET, waiting out rate limits (429) and restarts (503): the check must not mistake them for losses."""
+    while True:
+        answer = client.get(path)
+        if answer.status_code not in (429, 503):
+            return answer
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
 
 
 async def _stored_duplicates(server: ServerProcess, accounts: list[int]) -> int:
@@ -232,6 +244,7 @@ def _run(data_dir, db_url, seconds, kills, clients, rng, seed) -> dict:
             "cancels_acknowledged": len(acks.cancels), "retried_after_crash": acks.retries,
             "lost": len(outcome["lost"]), "wrong_outcome": len(outcome["wrong"]),
             "duplicates": outcome["duplicates"], "verify_ok": verify.returncode == 0,
+            "lost_examples": outcome["lost"][:3], "wrong_examples": outcome["wrong"][:3],
             "verify_output": (verify.stdout + verify.stderr).strip()[-500:]}
 
 
