@@ -2,21 +2,25 @@
 
 `on_batch` is a `runtime.subscribers` callback: it runs right after a batch
 commits, in sequence order, and must never wait. It updates the mirror books
-(trades, candles and tickers come from the shared api/marketdata.py), builds each stream's message
-ONCE (one msgspec encode per stream per batch, whatever the number of
-clients) and appends the same string to every subscriber's bounded outbox.
-Cost per batch: O(changes + messages x subscribers), no socket I/O.
+(trades, candles and tickers come from the shared api/marketdata.py) and
+builds each stream's message ONCE (one msgspec encode per stream per batch,
+whatever the number of clients): O(changes), independent of the number of
+clients. A delivery task then appends the same string to every subscriber's
+bounded outbox: O(messages x subscribers), no socket I/O.
 
-Subscribing is synchronous between two batches, so a snapshot or first
-ticker sent on subscribe is followed by exactly the updates after it.
+Every subscription change first delivers what was built (`flush`), so a
+snapshot or first ticker sent on subscribe is followed by exactly the updates
+after it, and nothing of a stream arrives after its `unsubscribed`.
 """
+import asyncio
 import time
+from collections import deque
 
 from api.marketdata import INTERVAL_MS, market_data_of
 from api.streams.books import MirrorBooks
 from api.streams.connection import Connection
 from api.streams.private import account_message, touched_accounts
-from api.streams.protocol import SNAPSHOT_LEVELS_MAX
+from api.streams.protocol import ACCOUNT_STREAM, SNAPSHOT_LEVELS_MAX
 from api.streams.public import book_diff, book_snapshot, candle_message, ticker_message, trades_message
 from api.symbols import url_symbol
 
@@ -39,7 +43,10 @@ class Hub:
         self.routes: dict[tuple, set[Connection]] = {}  # (kind, instrument_id, interval) -> subscribers
         self.accounts: dict[int, set[Connection]] = {}  # customer_id -> logged-in `account` subscribers
         self.connections: set[Connection] = set()
-        self.messages_queued = 0
+        # Built in the commit path, handed to the outboxes by `_deliver_forever` (see `flush`).
+        self._deliveries: deque[tuple[set[Connection], str]] = deque()
+        self._delivery_due = asyncio.Event()
+        self._delivery: asyncio.Task | None = None
 
     def start(self) -> None:
         """Seed from the venue while nothing is in flight, then follow the commits."""
@@ -48,41 +55,41 @@ class Hub:
             raise RuntimeError("streams must start while every applied command is committed")
         self.books.seed(self.runtime.venue.engine, SEED_LEVELS_MAX)
         self.runtime.subscribers.append(self.on_batch)
+        self._delivery = asyncio.get_running_loop().create_task(self._deliver_forever())
 
-    # Subscriptions (called by the route between batches).
+    # Subscriptions (called by the route; each flushes first, so it sits exactly between two batches).
 
-    def add(self, connection: Connection, key: tuple, stream: str) -> None:
+    def subscribe(self, connection: Connection, key: tuple, stream: str, instrument, request_id) -> None:
+        """Send the stream's first message (book snapshot, ticker, candle), then route its updates here."""
+        self.flush()
+        first = self._first_message(key, instrument, stream, request_id)
+        if first is not None:
+            connection.send(first)
         connection.streams[key] = stream
         self.routes.setdefault(key, set()).add(connection)
 
-    def remove(self, connection: Connection, key: tuple) -> None:
-        connection.streams.pop(key, None)
-        subscribers = self.routes.get(key)
-        if subscribers is not None:
-            subscribers.discard(connection)
-            if not subscribers:
-                del self.routes[key]
-        if key[0] == "account" and connection.customer_id is not None:
-            self._remove_account(connection)
-
-    def add_account(self, connection: Connection, key: tuple, stream: str) -> None:
+    def subscribe_account(self, connection: Connection, key: tuple, stream: str) -> None:
+        self.flush()
         connection.streams[key] = stream
         self.accounts.setdefault(connection.customer_id, set()).add(connection)
 
-    def _remove_account(self, connection: Connection) -> None:
-        listeners = self.accounts.get(connection.customer_id)
-        if listeners is not None:
-            listeners.discard(connection)
-            if not listeners:
-                del self.accounts[connection.customer_id]
+    def unsubscribe(self, connection: Connection, key: tuple) -> None:
+        self.flush()
+        connection.streams.pop(key, None)
+        listeners = self.accounts if key[0] == ACCOUNT_STREAM else self.routes
+        route = connection.customer_id if key[0] == ACCOUNT_STREAM else key
+        subscribers = listeners.get(route)
+        if subscribers is not None:
+            subscribers.discard(connection)
+            if not subscribers:
+                del listeners[route]
 
     def disconnect(self, connection: Connection) -> None:
         for key in list(connection.streams):
-            self.remove(connection, key)
+            self.unsubscribe(connection, key)
         self.connections.discard(connection)
 
-    def first_message(self, key: tuple, instrument, stream: str, request_id) -> str | None:
-        """What a new subscriber gets first: the book snapshot, the current ticker or candle."""
+    def _first_message(self, key: tuple, instrument, stream: str, request_id) -> str | None:
         kind, instrument_id, interval = key
         venue = self.runtime.venue
         if kind == "book":
@@ -94,6 +101,26 @@ class Hub:
             candles = self.market_data.candles(instrument_id, interval, 1)
             return candle_message(venue, instrument, stream, interval, candles[0], None) if candles else None
         return None
+
+    # Delivery: off the commit path.
+
+    def flush(self) -> None:
+        """Append every built message to its subscribers' outboxes; O(messages x subscribers), never waits."""
+        deliveries = self._deliveries
+        while deliveries:
+            subscribers, message = deliveries.popleft()
+            for connection in subscribers:
+                connection.send(message)
+
+    async def _deliver_forever(self) -> None:
+        # Waking a thousand writers costs milliseconds: doing it here rather than in the publish
+        # callback keeps it out of the sequencer's commit, and the extra yield lets the next commit
+        # start (and its I/O run) first.
+        while True:
+            await self._delivery_due.wait()
+            self._delivery_due.clear()
+            await asyncio.sleep(0)
+            self.flush()
 
     # Fan-out (the runtime subscriber).
 
@@ -152,6 +179,5 @@ class Hub:
                     self._send(listeners, account_message(venue, outcome, customer_id, published_ns))
 
     def _send(self, subscribers: set[Connection], message: str) -> None:
-        for connection in subscribers:
-            connection.send(message)
-        self.messages_queued += len(subscribers)
+        self._deliveries.append((subscribers, message))
+        self._delivery_due.set()

@@ -66,6 +66,7 @@ class StreamError(enum.StrEnum):
 
 class CloseCode(enum.IntEnum):
     # Append only. 4xxx are ours; the close reason says the same in words.
+    INTERNAL_ERROR = 1011  # Standard code: our bug, logged; reconnect.
     TRY_AGAIN_LATER = 1013  # Standard code: the server has CONNECTIONS_MAX clients.
     SLOW_CONSUMER = 4008  # The outbox overflowed: reconnect, then resubscribe (fresh snapshots).
 

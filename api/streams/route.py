@@ -8,6 +8,7 @@ resubscribe" (waiting at most CLOSE_WAIT_S for the socket to take the close
 frame, since a client that does not read may never take it).
 """
 import asyncio
+import logging
 
 import msgspec
 from fastapi import APIRouter, WebSocket
@@ -25,6 +26,8 @@ from api.streams.protocol import (
 )
 from api.streams.public import encode
 from api.symbols import instrument_by_symbol
+
+log = logging.getLogger("karakum.streams")
 
 CLOSE_WAIT_S = 60.0  # Past this (or uvicorn's unanswered keepalive ping), the transport is just closed.
 STREAM_NAMES_HELP = "book.SYMBOL, trades.SYMBOL, ticker.SYMBOL, candles.SYMBOL.INTERVAL (1m 5m 15m 1h 1d), account"
@@ -121,22 +124,18 @@ class Session:
                                 f"at most {STREAMS_PER_CONNECTION_MAX} streams per connection")
         if any(key[0] in ("ticker", "candles") for key in resolved):
             await hub.market_data.ready()  # The last await: from here on, no batch can slip in between.
+        hub.flush()  # Updates built before this request reach the client before its answer.
         self.reply({"type": "subscribed", "id": request.id, "streams": [s for s, _ in resolved.values()]})
         for key, (stream, instrument) in resolved.items():
             if key[0] == ACCOUNT_STREAM:
-                hub.add_account(connection, key, stream)
-                continue
-            if key in connection.streams and key[0] != "book":
-                continue
-            first = hub.first_message(key, instrument, stream, request.id)
-            if first is not None:
-                connection.send(first)
-            hub.add(connection, key, stream)
+                hub.subscribe_account(connection, key, stream)
+            elif key not in connection.streams or key[0] == "book":
+                hub.subscribe(connection, key, stream, instrument, request.id)
 
     def unsubscribe(self, request: Unsubscribe) -> None:
         resolved = self._resolve_all(request.streams)
         for key in resolved:
-            self.hub.remove(self.connection, key)
+            self.hub.unsubscribe(self.connection, key)
         self.reply({"type": "unsubscribed", "id": request.id, "streams": [s for s, _ in resolved.values()]})
 
     def login(self, request: Login) -> None:
@@ -167,19 +166,24 @@ def build(runtime) -> APIRouter:
         hub.connections.add(connection)
         tasks = {connection.start_writer(), asyncio.get_running_loop().create_task(Session(hub, connection).read())}
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             hub.disconnect(connection)
             for task in tasks:
                 task.cancel()
         if connection.dropped:
-            await _close_slow_consumer(websocket)
+            await _close(websocket, CloseCode.SLOW_CONSUMER, SLOW_CONSUMER_REASON)
+            return
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("stream connection failed", exc_info=task.exception())
+                await _close(websocket, CloseCode.INTERNAL_ERROR, "internal error")
 
     return router
 
 
-async def _close_slow_consumer(websocket: WebSocket) -> None:
+async def _close(websocket: WebSocket, code: CloseCode, reason: str) -> None:
     try:
-        await asyncio.wait_for(websocket.close(CloseCode.SLOW_CONSUMER, SLOW_CONSUMER_REASON), CLOSE_WAIT_S)
+        await asyncio.wait_for(websocket.close(code, reason), CLOSE_WAIT_S)
     except (asyncio.TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
         pass  # The client is gone or never read again; the transport is closed when this handler returns.
