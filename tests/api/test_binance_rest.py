@@ -244,6 +244,25 @@ def test_no_order_request_ever_gets_a_server_error(alice, params):
     alice.signed("DELETE", "/api/v3/openOrders", symbol="BTCUSDT")
 
 
+QUERY_VALUES = st.one_of(st.sampled_from(["BTCUSDT", "btcusdt", "NOPE", "1m", "1h", "7m", "0", "1", "-1", "5000",
+                                          "99999999999999999999", '["BTCUSDT"]', "[", "true", ""]),
+                         st.text(max_size=10))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/api/v3/depth", "/api/v3/trades", "/api/v3/aggTrades", "/api/v3/klines",
+                             "/api/v3/ticker/24hr", "/api/v3/ticker/price", "/api/v3/exchangeInfo",
+                             "/api/v3/order", "/api/v3/allOrders", "/api/v3/myTrades", "/api/v3/openOrders"]),
+       params=st.dictionaries(st.sampled_from(["symbol", "symbols", "limit", "interval", "startTime", "endTime",
+                                               "fromId", "orderId", "origClientOrderId"]), QUERY_VALUES,
+                              max_size=4))
+def test_no_query_ever_gets_a_server_error(alice, path, params):
+    answer = alice.signed("GET", path, **params)
+    assert answer.status_code < 500, answer.text
+    if answer.status_code != 200:
+        assert isinstance(answer.json()["code"], int) and answer.json()["code"] < 0
+
+
 # What ccxt raises for each of our refusals when the server is NOT api.binance.com (its generic table).
 CCXT_EXCEPTION = {
     BinanceCode.FILTER_FAILURE: ccxt.BadRequest,  # Except LOT_SIZE / PRICE_FILTER / PERCENT_PRICE: InvalidOrder.
