@@ -7,7 +7,9 @@ command (its sequence is then its line number and its timestamp_ns 0);
 sequences must increase. Blank lines are skipped. A malformed line stops the
 replay with an error naming its line number; nothing from that line is
 applied (a line is decoded and checked whole before the engine sees it).
-Exit codes: 0 done, 1 unreadable or malformed input, 2 a mode this build cannot run.
+Without --engine-only the file is an exchange journal (`karakum export-journal`)
+and the whole venue is replayed: accounts, funds, ledger (api/commands/journal.py).
+Exit codes: 0 done, 1 unreadable or malformed input.
 """
 import sys
 from collections.abc import Iterable, Iterator
@@ -19,7 +21,6 @@ from engine.commands import EngineCommand
 from engine.engine import Engine
 
 EXIT_MALFORMED = 1
-EXIT_UNSUPPORTED = 2
 
 
 class JournalRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,10 +69,8 @@ def replay_engine(lines: Iterable[str | bytes], engine: Engine | None = None) ->
 
 def run(arguments) -> int:
     if not arguments.engine_only:
-        print("karakum replay: the full replay (accounts, funds, ledger) needs the exchange and is not "
-              "available in this build; use --engine-only to replay the matching engine alone",
-              file=sys.stderr)
-        return EXIT_UNSUPPORTED
+        from api.commands.journal import replay_full
+        return replay_full(arguments)
     engine = Engine()
     progress = Progress("replay")
     encoder = msgspec.json.Encoder()

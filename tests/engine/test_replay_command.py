@@ -73,10 +73,12 @@ def test_sequences_must_increase():
         raise AssertionError("a repeated sequence was replayed")
 
 
-def test_full_replay_is_not_available_without_engine_only(tmp_path):
+def test_an_engine_journal_is_not_an_exchange_journal(tmp_path):
+    # Without --engine-only the file must be an exchange journal (karakum export-journal): engine-level
+    # commands such as define_instrument are refused at their line, nothing is printed for them.
     journal = tmp_path / "journal.jsonl"
     write_journal(journal, random_journal(15, 5))
     result = karakum("replay", journal)
-    assert result.returncode == 2
-    assert b"--engine-only" in result.stderr
+    assert result.returncode == 1
+    assert b"line 1" in result.stderr
     assert result.stdout == b""
