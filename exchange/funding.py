@@ -4,7 +4,8 @@ Deposits are reported by custody (asset, our deposit address, amount, chain
 tx id) and credited only to the customer who owns that address, within the
 customer's tier limits; a deposit above the limit is NOT credited (custody
 keeps it aside for return) and custody gets LIMIT_EXCEEDED with the
-remaining allowance. A repeated chain tx id returns the first answer.
+remaining allowance. A repeated chain tx id returns the first answer; the
+same id with another asset, amount or address is refused.
 
 Withdrawals go only to the customer's own whitelisted external addresses
 after the cooling-off period; an address that is any customer's deposit
@@ -28,11 +29,19 @@ class Funding:
     def report_deposit(self, command, sequence: int, timestamp_ns: int, outcome):
         previous = self.deposits_by_tx.get(command.chain_tx_id)
         if previous is not None:
-            return previous
+            return previous if self._same_deposit(previous.data, command) else self.venue.refused(
+                "DEPOSIT_EXISTS_WITH_DIFFERENT_FIELDS",
+                f"chain transaction {command.chain_tx_id} was reported with another asset, amount or address")
         result = self._credit(command, sequence, timestamp_ns, outcome)
         if type(result) is Accepted:
             self.deposits_by_tx[command.chain_tx_id] = result
         return result
+
+    def _same_deposit(self, data: dict, command) -> bool:
+        address = self.venue.compliance.deposit_address(command.address)
+        owner = None if address is None else int(address.customer_id)
+        return (data["asset"], data["amount_units"], data["customer_id"]) == (command.asset, command.amount_units,
+                                                                              owner)
 
     def _credit(self, command, sequence: int, timestamp_ns: int, outcome):
         venue = self.venue

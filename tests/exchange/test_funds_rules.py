@@ -79,6 +79,10 @@ def test_deposit_is_idempotent_on_the_chain_transaction():
                                           chain_tx_id="tx-repeat"))
     assert first == again
     assert driver.venue.ledger.available(buyer, "USDT") == 100_005 * USDT
+    different = driver.result(c.ReportDeposit(actor="custody", asset="USDT", address=address,
+                                              amount_units=6 * USDT, chain_tx_id="tx-repeat"))
+    assert different.code == "DEPOSIT_EXISTS_WITH_DIFFERENT_FIELDS"
+    assert driver.venue.ledger.available(buyer, "USDT") == 100_005 * USDT
 
 
 def test_deposit_above_the_tier_limit_is_not_credited():
