@@ -108,4 +108,6 @@ class AmendOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False, tag="amend
     new_quantity_lots: int | None = None  # New OPEN (unfilled) quantity, not the original total.
 
 
-EngineCommand = DefineInstrument | SetMarketState | SetReferencePrice | PlaceOrder | CancelOrder | CancelAll | AmendOrder
+EngineCommand = (
+    DefineInstrument | SetMarketState | SetReferencePrice | PlaceOrder | CancelOrder | CancelAll | AmendOrder
+)

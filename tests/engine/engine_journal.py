@@ -5,6 +5,9 @@ from engine.commands import (AmendOrder, CancelAll, CancelOrder, DefineInstrumen
                              PlaceOrder, SetMarketState, SetReferencePrice, Side, StpMode, TimeInForce)
 from engine_blotter import BTC_USDT
 
+MARKET_TIME_IN_FORCE = [TimeInForce.IOC, TimeInForce.FOK]
+LIMIT_TIME_IN_FORCE = [TimeInForce.GTC] * 3 + MARKET_TIME_IN_FORCE
+
 
 def random_journal(seed: int, length: int) -> list:
     """Commands whose order ids are their sequence numbers (1-based position in the list)."""
@@ -23,7 +26,7 @@ def random_journal(seed: int, length: int) -> list:
                 order_id=sequence, account_id=placed[-1][1], instrument_id=1,
                 client_order_id=rng.choice([None, None, "a", "b"]), side=rng.choice(list(Side)),
                 order_type=order_type,
-                time_in_force=rng.choice([TimeInForce.IOC, TimeInForce.FOK] if market else [TimeInForce.GTC] * 3 + [TimeInForce.IOC, TimeInForce.FOK]),
+                time_in_force=rng.choice(MARKET_TIME_IN_FORCE if market else LIMIT_TIME_IN_FORCE),
                 price_ticks=None if market else rng.randint(9_950, 10_050),
                 stop_price_ticks=rng.randint(9_950, 10_050) if stop else None,
                 quantity_lots=rng.randint(1, 20), stp_mode=rng.choice(list(StpMode))))

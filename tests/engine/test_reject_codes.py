@@ -24,6 +24,10 @@ def state(blotter, market_state):
     blotter.apply(SetMarketState(instrument_id=1, market_state=market_state))
 
 
+def list_strict(blotter):
+    blotter.apply(DefineInstrument(instrument=STRICT, reference_price_ticks=10_000))
+
+
 def conversion(text, convert):
     try:
         convert(text)
@@ -50,11 +54,9 @@ SCENARIOS = {
         account_id=1, instrument_id=1, order_id=b.sequence)))[-1],
     RejectCode.INSTRUMENT_INVALID: lambda b: b.apply(DefineInstrument(
         instrument=msgspec.structs.replace(STRICT, tick_size="0"), reference_price_ticks=10_000)),
-    RejectCode.QUANTITY_BELOW_MINIMUM: lambda b: (b.apply(DefineInstrument(instrument=STRICT, reference_price_ticks=10_000)),
-                                                  place(b, instrument_id=2, quantity_lots=4))[-1],
+    RejectCode.QUANTITY_BELOW_MINIMUM: lambda b: (list_strict(b), place(b, instrument_id=2, quantity_lots=4))[-1],
     RejectCode.QUANTITY_ABOVE_MAXIMUM: lambda b: place(b, quantity_lots=1_000_001),
-    RejectCode.NOTIONAL_BELOW_MINIMUM: lambda b: (b.apply(DefineInstrument(instrument=STRICT, reference_price_ticks=10_000)),
-                                                  place(b, instrument_id=2, quantity_lots=99))[-1],
+    RejectCode.NOTIONAL_BELOW_MINIMUM: lambda b: (list_strict(b), place(b, instrument_id=2, quantity_lots=99))[-1],
     RejectCode.ORDER_NOT_FOUND: lambda b: b.apply(CancelOrder(account_id=1, instrument_id=1, order_id=99)),
     RejectCode.ORDER_ID_IN_USE: lambda b: (place(b), place(b, order_id=b.sequence))[-1],
     RejectCode.CLIENT_ORDER_ID_IN_USE: lambda b: (place(b, client_order_id="x"), place(b, client_order_id="x"))[-1],
@@ -70,10 +72,12 @@ SCENARIOS = {
         b.apply(AmendOrder(account_id=1, instrument_id=1, order_id=b.sequence, new_quantity_lots=2)))[-1],
     RejectCode.PRICE_OUT_OF_BAND: lambda b: place(b, price_ticks=11_001),
     RejectCode.INSTRUMENT_UNKNOWN: lambda b: place(b, instrument_id=9),
-    RejectCode.INSTRUMENT_ID_IN_USE: lambda b: b.apply(DefineInstrument(instrument=BTC_USDT, reference_price_ticks=1)),
+    RejectCode.INSTRUMENT_ID_IN_USE: lambda b: b.apply(DefineInstrument(instrument=BTC_USDT,
+                                                                        reference_price_ticks=1)),
     RejectCode.MARKET_HALTED: lambda b: (state(b, MarketState.HALTED), place(b))[-1],
     RejectCode.MARKET_CANCEL_ONLY: lambda b: (state(b, MarketState.CANCEL_ONLY), place(b))[-1],
-    RejectCode.MARKET_POST_ONLY: lambda b: (state(b, MarketState.POST_ONLY), place(b, time_in_force=TimeInForce.IOC))[-1],
+    RejectCode.MARKET_POST_ONLY: lambda b: (state(b, MarketState.POST_ONLY),
+                                            place(b, time_in_force=TimeInForce.IOC))[-1],
     RejectCode.MARKET_AUCTION_LIMIT_ONLY: lambda b: (state(b, MarketState.AUCTION),
                                                      place(b, time_in_force=TimeInForce.IOC))[-1],
 }

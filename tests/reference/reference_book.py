@@ -215,8 +215,9 @@ class ReferenceBook:
     def trigger(self, events: list) -> None:
         while True:
             last = self.last_trade
-            buys = [o for o in self.orders if o.waiting and o.command.side is BUY and o.command.stop_price_ticks <= last]
-            sells = [o for o in self.orders if o.waiting and o.command.side is SELL and o.command.stop_price_ticks >= last]
+            waiting = [o for o in self.orders if o.waiting]
+            buys = [o for o in waiting if o.command.side is BUY and o.command.stop_price_ticks <= last]
+            sells = [o for o in waiting if o.command.side is SELL and o.command.stop_price_ticks >= last]
             buy = min(buys, key=lambda o: (o.command.stop_price_ticks, o.command.order_id), default=None)
             sell = min(sells, key=lambda o: (-o.command.stop_price_ticks, o.command.order_id), default=None)
             candidates = [o for o in (buy, sell) if o is not None]
