@@ -17,6 +17,7 @@ cases. So a restart neither loses a hit nor opens a case twice.
 """
 import asyncio
 import logging
+import weakref
 
 from exchange.compliance import OpenCase
 from exchange.results import Refused
@@ -28,6 +29,7 @@ from exchange.surveillance.rebuild import rebuild
 log = logging.getLogger("karakum.surveillance")
 
 QUEUE_BATCHES_MAX = 1_024
+_BY_RUNTIME: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 class Surveillance:
@@ -133,3 +135,12 @@ class Surveillance:
             log.info("surveillance opened a case on account %s: %s", command.customer_id,
                      case_key(command.summary))
 
+
+
+def surveillance_of(runtime) -> Surveillance:
+    """The runtime's one Surveillance, started on first use (call inside the running event loop)."""
+    surveillance = _BY_RUNTIME.get(runtime)
+    if surveillance is None:
+        surveillance = _BY_RUNTIME[runtime] = Surveillance(runtime)
+        surveillance.start()
+    return surveillance

@@ -1,0 +1,1 @@
+"""Regulator reports: pure functions from stored records to CSV and JSON with a content hash."""
