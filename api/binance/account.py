@@ -1,10 +1,13 @@
-"""Signed Binance account endpoints: GET /api/v3/account (balances) and GET /api/v3/myTrades.
+"""Signed Binance account endpoints: /api/v3/account (balances), /api/v3/myTrades and
+/sapi/v1/asset/tradeFee (the customer's maker/taker rates, by tier, per market).
 
 Balances are exact decimal strings with each asset's decimals: `free` is what is available,
 `locked` is what open orders hold plus what pending withdrawals hold (both belong to the
 customer but cannot be used). Trades carry Binance's commission rule: the buyer pays in the
 base asset it receives, the seller in the quote asset, at its role's rate.
 """
+import decimal
+
 from fastapi import APIRouter, Depends, Request
 
 from api.auth.dependency import Scheme, require
@@ -12,7 +15,7 @@ from api.auth.results import Authenticated
 from api.binance.errors import BinanceRoute
 from api.binance.history import first_after, latest_trades, trades_forward, trades_of_orders
 from api.binance.params import read_params
-from api.binance.shapes import ms, my_trade_json
+from api.binance.shapes import binance_symbol, ms, my_trade_json
 from api.binance.trading import find_order
 from api.http import durable_venue, json_response
 from api.routes.orders import account_of
@@ -25,10 +28,10 @@ NS_PER_MS = 1_000_000
 
 
 def build(runtime) -> APIRouter:
-    router = APIRouter(prefix="/api/v3", tags=["binance account"], route_class=BinanceRoute)
+    router = APIRouter(tags=["binance account"], route_class=BinanceRoute)
     reader = require(runtime.authenticator, Permission.READ_OWN, Scheme.BINANCE)
 
-    @router.get("/account", summary="Own balances (free / locked) and permissions (USER_DATA)")
+    @router.get("/api/v3/account", summary="Own balances (free / locked) and permissions (USER_DATA)")
     async def account(request: Request, who: Authenticated = Depends(reader)):
         account_id = account_of(who)
         params = await read_params(request)
@@ -49,7 +52,7 @@ def build(runtime) -> APIRouter:
             "requireSelfTradePrevention": False, "preventSor": True, "updateTime": ms(runtime.clock_ns()),
             "accountType": "SPOT", "balances": balances, "permissions": ["SPOT"], "uid": account_id})
 
-    @router.get("/myTrades", summary="Own trades in one market, oldest first (USER_DATA)")
+    @router.get("/api/v3/myTrades", summary="Own trades in one market, oldest first (USER_DATA)")
     async def my_trades(request: Request, who: Authenticated = Depends(reader)):
         account_id = account_of(who)
         params = await read_params(request)
@@ -59,7 +62,27 @@ def build(runtime) -> APIRouter:
         trades = await _select(runtime, venue, params, account_id, instrument.instrument_id, limit)
         return json_response([my_trade_json(venue, instrument, t, account_id) for t in trades])
 
+    @router.get("/sapi/v1/asset/tradeFee", summary="Own maker/taker rates per market, for this customer's tier (USER_DATA)")
+    async def trade_fee(request: Request, who: Authenticated = Depends(reader)):
+        account_id = account_of(who)
+        params = await read_params(request)
+        venue = await durable_venue(runtime)
+        symbol = params.text("symbol")
+        instruments = venue.engine.instruments() if symbol is None else [instrument_by_symbol(venue, symbol)]
+        tier = venue.tier_of(account_id)
+        answers = []
+        for instrument in instruments:
+            maker_bps, taker_bps = venue.fees.rates(instrument.instrument_id, tier)
+            answers.append({"symbol": binance_symbol(instrument), "makerCommission": _rate(maker_bps),
+                            "takerCommission": _rate(taker_bps)})
+        return json_response(answers)
+
     return router
+
+
+def _rate(basis_points: int) -> str:
+    """Basis points as Binance's fraction string, exactly: 10 -> "0.0010"."""
+    return format(decimal.Decimal(basis_points).scaleb(-4), "f")
 
 
 async def _select(runtime, venue, params, account_id: int, instrument_id: int, limit: int) -> list:

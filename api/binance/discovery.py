@@ -3,7 +3,8 @@
 `load_markets()` also asks for currencies (capital config), margin pairs and the futures
 markets. Karakum has no margin, no futures and no currency-network metadata to give, so
 these answer "none" in the exact shape the client expects (never an error, which would make
-`load_markets()` fail). No account data is read, so no key is checked.
+`load_markets()` fail). No account data is read, so no key is checked. `system/status` says
+whether the sequencer accepts commands.
 """
 from fastapi import APIRouter
 
@@ -33,5 +34,11 @@ def build(runtime) -> APIRouter:
     @router.get("/dapi/v1/exchangeInfo", summary="COIN-M futures: none listed")
     async def coinm_futures():
         return json_response({"timezone": "UTC", "serverTime": runtime.clock_ns() // 1_000_000, "symbols": []})
+
+    @router.get("/sapi/v1/system/status", summary="0 normal, 1 maintenance (the exchange is restarting)")
+    async def system_status():
+        if runtime.ready:
+            return json_response({"status": 0, "msg": "normal"})
+        return json_response({"status": 1, "msg": "system maintenance"})
 
     return router

@@ -101,12 +101,15 @@ def test_public_endpoints_answer_binance_shapes(traders):
         "symbol", "bidPrice", "bidQty", "askPrice", "askQty"}
 
 
-def test_discovery_endpoints_are_empty_not_errors(traders):
+def test_discovery_endpoints_are_empty_not_errors_and_status_and_fees_answer(traders):
     client = traders[0]
     for path in ("/sapi/v1/capital/config/getall", "/sapi/v1/margin/allPairs", "/sapi/v1/margin/isolated/allPairs"):
         assert client.public(path).json() == []
     for path in ("/fapi/v1/exchangeInfo", "/dapi/v1/exchangeInfo"):
         assert client.public(path).json()["symbols"] == []
+    assert client.public("/sapi/v1/system/status").json() == {"status": 0, "msg": "normal"}
+    assert client.signed("GET", "/sapi/v1/asset/tradeFee", symbol="BTCUSDT").json() == [
+        {"symbol": "BTCUSDT", "makerCommission": "0.0010", "takerCommission": "0.0020"}]
 
 
 def test_public_refusals(traders):

@@ -65,6 +65,13 @@ def test_load_markets_with_default_options_gives_the_spot_market(traders):
     assert {"ETH/USDT", "USDT/TMT"} <= set(traders[0].symbols)
 
 
+def test_trading_fees_and_status(traders):
+    fees = traders[0].fetch_trading_fees()
+    assert (fees[SYMBOL]["maker"], fees[SYMBOL]["taker"]) == (0.001, 0.002)
+    assert traders[0].fetch_trading_fee(SYMBOL)["taker"] == 0.002
+    assert traders[0].fetch_status()["status"] == "ok"
+
+
 def test_resting_order_is_in_open_orders_until_cancelled(alice):
     order = alice.create_order(SYMBOL, "limit", "buy", 0.0123, 97000.5)
     assert (order["status"], order["amount"], order["price"], order["filled"]) == ("open", 0.0123, 97000.5, 0)
