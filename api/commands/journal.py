@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 import msgspec
 
+from api.commands.replay import ReplayError
 from api.progress import Progress
 from exchange.commands import Command
 from exchange.venue import Venue
@@ -34,14 +35,8 @@ class Replayed(msgspec.Struct, frozen=True, kw_only=True):
     trades: list
 
 
-class JournalLineError(ValueError):
-    def __init__(self, line_number: int, reason: str):
-        super().__init__(f"line {line_number}: {reason}")
-        self.line_number = line_number
-
-
 def replay_venue(lines: Iterable[bytes | str], venue: Venue | None = None) -> Iterator[Replayed]:
-    """Apply each journal line to `venue` (a new one by default); raises JournalLineError at a bad line."""
+    """Apply each journal line to `venue` (a new one by default); raises ReplayError at a bad line."""
     venue = Venue() if venue is None else venue
     decoder = msgspec.json.Decoder(VenueJournalRecord)
     for line_number, line in enumerate(lines, 1):
@@ -50,9 +45,9 @@ def replay_venue(lines: Iterable[bytes | str], venue: Venue | None = None) -> It
         try:
             record = decoder.decode(line)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
-            raise JournalLineError(line_number, str(error)) from None
+            raise ReplayError(line_number, str(error)) from None
         if record.sequence != venue.sequence + 1:
-            raise JournalLineError(line_number, f"sequence {record.sequence} does not follow {venue.sequence}")
+            raise ReplayError(line_number, f"sequence {record.sequence} does not follow {venue.sequence}")
         outcome = venue.apply(record.command, record.sequence, record.timestamp_ns)
         yield Replayed(sequence=record.sequence, result=outcome.result, events=outcome.events,
                        entries=outcome.entries, trades=outcome.trades)
@@ -87,35 +82,3 @@ def export(arguments) -> int:
             asyncio.run(write(stream))
     return 0
 
-
-def replay_full(arguments) -> int:
-    """`karakum replay FILE` without --engine-only: the venue's outputs as JSON Lines on stdout."""
-    venue = Venue()
-    progress = Progress("replay")
-    encoder = msgspec.json.Encoder()
-    out = sys.stdout.buffer
-    try:
-        source = sys.stdin.buffer if arguments.file == "-" else open(arguments.file, "rb")
-    except OSError as error:
-        print(f"karakum replay: {error}", file=sys.stderr)
-        return 1
-    try:
-        with source:
-            for replayed in replay_venue(_advancing(source, progress), venue):
-                out.write(encoder.encode(replayed) + b"\n")
-    except JournalLineError as error:
-        out.flush()
-        print(f"karakum replay: {arguments.file}: {error}", file=sys.stderr)
-        return 1
-    finally:
-        progress.finish()
-    out.flush()
-    if arguments.state_hash:
-        print(f"state_hash {venue.state_hash()}", file=sys.stderr)
-    return 0
-
-
-def _advancing(lines, progress: Progress):
-    for line in lines:
-        progress.advance()
-        yield line

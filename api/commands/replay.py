@@ -68,10 +68,15 @@ def replay_engine(lines: Iterable[str | bytes], engine: Engine | None = None) ->
 
 
 def run(arguments) -> int:
-    if not arguments.engine_only:
-        from api.commands.journal import replay_full
-        return replay_full(arguments)
-    engine = Engine()
+    if arguments.engine_only:
+        state = Engine()
+        replayed = lambda lines: replay_engine(lines, state)  # noqa: E731
+    else:
+        from api.commands.journal import replay_venue
+        from exchange.venue import Venue
+
+        state = Venue()
+        replayed = lambda lines: replay_venue(lines, state)  # noqa: E731
     progress = Progress("replay")
     encoder = msgspec.json.Encoder()
     out = sys.stdout.buffer
@@ -82,8 +87,8 @@ def run(arguments) -> int:
         return EXIT_MALFORMED
     try:
         with source:
-            for event in replay_engine(_counted(source, progress), engine):
-                out.write(encoder.encode(event) + b"\n")
+            for item in replayed(_counted(source, progress)):
+                out.write(encoder.encode(item) + b"\n")
     except ReplayError as error:
         out.flush()
         print(f"karakum replay: {arguments.file}: {error}", file=sys.stderr)
@@ -92,7 +97,7 @@ def run(arguments) -> int:
         progress.finish()
     out.flush()
     if arguments.state_hash:
-        print(f"state_hash {engine.state_hash()}", file=sys.stderr)
+        print(f"state_hash {state.state_hash()}", file=sys.stderr)
     return 0
 
 
@@ -109,5 +114,5 @@ def register(subparsers) -> None:
     parser.add_argument("--engine-only", action="store_true",
                         help="replay the matching engine alone (instruments, orders, market states)")
     parser.add_argument("--state-hash", action="store_true",
-                        help="print the engine's final state hash on stderr")
+                        help="print the final state hash (engine, or whole venue) on stderr")
     parser.set_defaults(handler=run)

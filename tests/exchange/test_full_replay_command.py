@@ -5,7 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.exchange.test_recovery_from_snapshots import commands_of, recorded_session, run_through_sequencer
+from tests.exchange.test_recovery_from_snapshots import run_through_sequencer
+from tests.exchange.venue_setup import commands_of, recorded_session
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
 

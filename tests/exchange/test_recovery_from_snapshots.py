@@ -9,21 +9,7 @@ from exchange.recovery import RecoveryError, rebuild
 from exchange.sequencer import Sequencer
 from exchange.store import open_store
 from exchange.venue import Venue
-from tests.exchange.venue_setup import VenueDriver
-
-
-def recorded_session():
-    """A session with customers, deposits, resting orders, trades and cancels; its journal."""
-    driver = VenueDriver()
-    driver.market()
-    alice = driver.customer("alice@example.tm", "AA1111111")
-    bob = driver.customer("bob@example.tm", "BB2222222")
-    driver.fund(alice, "USDT", 50_000_000_000, "tx-a")
-    driver.fund(bob, "BTC", 200_000_000, "tx-b")
-    for index in range(40):
-        side, account = ("BUY", alice) if index % 2 else ("SELL", bob)
-        driver.order(account, side, 10_000_000 + (index % 5) * 100, 50 + index, client_order_id=f"c{index}")
-    return driver
+from tests.exchange.venue_setup import commands_of, recorded_session
 
 
 async def run_through_sequencer(url, commands, snapshot_every):
@@ -36,10 +22,6 @@ async def run_through_sequencer(url, commands, snapshot_every):
     await sequencer.stop()
     await store.close()
     return live_hash
-
-
-def commands_of(driver):
-    return [decode_command(record.command) for record in driver.journal]
 
 
 def test_snapshot_round_trip_keeps_the_state_hash():

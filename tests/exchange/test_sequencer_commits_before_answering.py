@@ -8,31 +8,18 @@ from exchange import commands as c
 from exchange.recovery import rebuild
 from exchange.sequencer import Sequencer
 from exchange.store import open_store
-from tests.exchange.venue_setup import VenueDriver
-
-
-def _setup_commands():
-    """Record the set-up through a driver, then hand its journal to the sequencer."""
-    driver = VenueDriver()
-    driver.market()
-    alice = driver.customer("alice@example.tm", "AA1111111")
-    bob = driver.customer("bob@example.tm", "BB2222222")
-    driver.fund(alice, "USDT", 50_000_000_000, "tx-a")
-    driver.fund(bob, "BTC", 200_000_000, "tx-b")
-    return driver, alice, bob
+from exchange.venue import Venue
+from tests.exchange.venue_setup import commands_of, recorded_session
 
 
 async def _run(url):
-    driver, alice, bob = _setup_commands()
+    driver = recorded_session()
+    alice, bob = driver.alice, driver.bob
     store = await open_store(url)
-    from exchange.commands import decode_command
-    from exchange.venue import Venue
     sequencer = Sequencer(Venue(), store)
     sequencer.start()
-    # Re-submit the driver's journal (same commands) through the real sequencer.
-    journal = [outcome for outcome in driver.journal]
-    for record in journal:
-        await sequencer.submit(decode_command(record.command))
+    for command in commands_of(driver):  # the same commands, now through the real sequencer
+        await sequencer.submit(command)
     orders = []
     for index in range(50):
         side = Side.SELL if index % 2 else Side.BUY

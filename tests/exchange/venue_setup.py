@@ -60,3 +60,22 @@ class VenueDriver:
         return self.result(c.SubmitOrder(account_id=account_id, instrument_id=1, side=Side(side),
                                          order_type=order_type, time_in_force=time_in_force,
                                          price_ticks=price_ticks, quantity_lots=quantity_lots, **fields))
+
+
+def recorded_session():
+    """A session with customers, deposits, resting orders, trades and cancels; its journal."""
+    driver = VenueDriver()
+    driver.market()
+    alice = driver.customer("alice@example.tm", "AA1111111")
+    bob = driver.customer("bob@example.tm", "BB2222222")
+    driver.fund(alice, "USDT", 50_000_000_000, "tx-a")
+    driver.fund(bob, "BTC", 200_000_000, "tx-b")
+    for index in range(40):
+        side, account = ("BUY", alice) if index % 2 else ("SELL", bob)
+        driver.order(account, side, 10_000_000 + (index % 5) * 100, 50 + index, client_order_id=f"c{index}")
+    driver.alice, driver.bob = alice, bob
+    return driver
+
+
+def commands_of(driver):
+    return [c.decode_command(record.command) for record in driver.journal]
