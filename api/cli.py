@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "api.commands.proof_of_reserves",
     "api.commands.verify_proof",
     "api.commands.replay",
+    "api.commands.report",
     "api.commands.journal",
 )
 

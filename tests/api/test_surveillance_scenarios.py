@@ -8,9 +8,11 @@ import datetime
 import hashlib
 import itertools
 import json
+import subprocess
 import time
 
 from api.client import KarakumClient
+from tests.api.conftest import KARAKUM
 
 BTC = "BTC-USDT"
 _numbers = itertools.count(1)
@@ -249,3 +251,21 @@ def test_a_restart_neither_loses_nor_repeats_cases(exchange_server):
     trade(b, a, quantity="0.0006")
     caught_up(exchange_server)
     assert {who: surveillance_cases(exchange_server, who) for who in (a_id, b_id)} == before
+
+
+def test_the_cli_writes_the_same_bytes_the_api_serves(exchange_server, tmp_path):
+    (a, _), (b, _) = onboard(exchange_server), onboard(exchange_server)
+    trade(a, b, quantity="0.0007")
+    db_url = exchange_server.db_url or f"sqlite:///{exchange_server.data_dir / 'exchange.db'}"
+    auditor = exchange_server.staff("auditor-1")
+    for name, fmt in (("daily-trades", "csv"), ("customer-register", "json"), ("large-transactions", "csv")):
+        served = auditor.get(f"/v1/reports/{name}", date=today(), format=fmt)
+        out = tmp_path / f"{name}.{fmt}"
+        done = subprocess.run([KARAKUM, "report", name, "--db", db_url, "--date", today(), "--format", fmt,
+                               "--out", str(out)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert out.read_bytes() == served.content
+        assert done.stdout.split()[0] == served.headers["X-Content-SHA256"]
+    bad = subprocess.run([KARAKUM, "report", "daily-trades", "--db", db_url, "--date", "2026-13-01",
+                          "--out", str(tmp_path / "x")], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "calendar date" in bad.stderr
