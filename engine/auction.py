@@ -51,7 +51,7 @@ def _leave(engine, book: OrderBook, order: RestingOrder, reason: ExpireReason | 
            sequence: int, timestamp_ns: int) -> None:
     """Take a resting order out for good: filled (reason None) or expired by STP."""
     remaining_lots = order.remaining_lots
-    book.unrest(order)
+    book.unrest(order, sequence)
     engine.index.discard(order)
     if reason is not None:
         events.append(OrderExpired(sequence, timestamp_ns, order.order_id, order.account_id,
@@ -68,7 +68,9 @@ def _fill(engine, book: OrderBook, order: RestingOrder, fill_lots: int, events: 
         _leave(engine, book, order, None, events, sequence, timestamp_ns)
         return
     key = -order.price_ticks if order.side is Side.BUY else order.price_ticks
-    (book.bids if order.side is Side.BUY else book.asks)[key].quantity_lots -= fill_lots
+    level = (book.bids if order.side is Side.BUY else book.asks)[key]
+    level.quantity_lots -= fill_lots
+    level.sequence = sequence
     order.remaining_lots -= fill_lots
 
 

@@ -5,8 +5,10 @@ asks by price, bids by NEGATED price. One matching loop then serves both
 sides (see matching.py). `sides[0]` is bids, `sides[1]` asks, and
 `best_keys[i]` caches the smallest key of `sides[i]` (None when empty), so the
 hot path never pays for a SortedDict peek; every level deletion updates it.
-A level is a deque of RestingOrder in time priority with its live lot total
-and live order count.
+A level is a deque of RestingOrder in time priority with its live lot total,
+live order count and the sequence of its last change; with the last
+REMOVED_LEVELS_MAX deleted levels this answers depth diffs (depth_diff) for a
+market-data publisher without a scan of the events.
 
 Cancellation is lazy: a cancelled order gets `remaining_lots = 0` and stays in
 its deque until matching pops it or the level is dropped, so a cancel is O(1)
@@ -25,6 +27,7 @@ from engine.commands import MarketState, OrderType, PlaceOrder, Side, StpMode, T
 from engine.instrument import Instrument
 
 DEAD_SLACK = 32  # Dead queue entries tolerated beyond twice the live count before compaction.
+REMOVED_LEVELS_MAX = 4_096  # Deleted levels remembered for depth diffs.
 
 
 class RestingOrder(msgspec.Struct, eq=False, gc=False):
@@ -72,15 +75,16 @@ class RestingOrder(msgspec.Struct, eq=False, gc=False):
 
 
 class Level:
-    """All live orders at one price, oldest first."""
+    """All live orders at one price, oldest first, and the sequence of its last change."""
 
-    __slots__ = ("price_ticks", "orders", "quantity_lots", "count")
+    __slots__ = ("price_ticks", "orders", "quantity_lots", "count", "sequence")
 
-    def __init__(self, price_ticks: int):
+    def __init__(self, price_ticks: int, sequence: int):
         self.price_ticks = price_ticks
         self.orders: deque[RestingOrder] = deque()
         self.quantity_lots = 0
         self.count = 0
+        self.sequence = sequence
 
 
 class OrderBook:
@@ -98,6 +102,10 @@ class OrderBook:
         self.market_state = MarketState.OPEN
         self.last_trade_price_ticks: int | None = None
         self.update_sequence = 0  # Sequence of the last command that changed the visible book.
+        # Deleted levels as (sequence, side index, price_ticks), for depth diffs; diffs from before
+        # `diff_floor_sequence` cannot be answered (the caller takes a fresh depth snapshot).
+        self.removed_levels: deque[tuple[int, int, int]] = deque()
+        self.diff_floor_sequence = 0
         self.reference_price_ticks = reference_price_ticks
         self.band_low_ticks, self.band_high_ticks = instrument.band(reference_price_ticks)
 
@@ -106,7 +114,7 @@ class OrderBook:
         self.reference_price_ticks = price_ticks
         self.band_low_ticks, self.band_high_ticks = self.instrument.band(price_ticks)
 
-    def rest(self, order: RestingOrder) -> None:
+    def rest(self, order: RestingOrder, sequence: int) -> None:
         """Append an order at the tail of its level; O(1), O(log levels) for a new level."""
         if order.side is Side.BUY:
             index, key = 0, -order.price_ticks
@@ -115,7 +123,7 @@ class OrderBook:
         side = self.sides[index]
         level = side.get(key)
         if level is None:
-            level = Level(order.price_ticks)
+            level = Level(order.price_ticks, sequence)
             side[key] = level
             best_key = self.best_keys[index]
             if best_key is None or key < best_key:
@@ -123,8 +131,9 @@ class OrderBook:
         level.orders.append(order)
         level.quantity_lots += order.remaining_lots
         level.count += 1
+        level.sequence = self.update_sequence = sequence
 
-    def unrest(self, order: RestingOrder) -> None:
+    def unrest(self, order: RestingOrder, sequence: int) -> None:
         """Take a live resting order off the book (lazy in its queue); O(1) unless the level empties."""
         if order.side is Side.BUY:
             index, key = 0, -order.price_ticks
@@ -134,9 +143,10 @@ class OrderBook:
         level = side[key]
         level.quantity_lots -= order.remaining_lots
         level.count -= 1
+        level.sequence = self.update_sequence = sequence
         order.remaining_lots = 0
         if level.count == 0:
-            self.drop_level(index, key)
+            self.drop_level(index, key, sequence)
         elif len(level.orders) > 2 * level.count + DEAD_SLACK:
             self.compact(level)
 
@@ -145,17 +155,22 @@ class OrderBook:
         """Drop cancelled entries from a level's queue, keeping the live ones in order; O(queue)."""
         level.orders = deque(entry for entry in level.orders if entry.remaining_lots)
 
-    def drop_level(self, index: int, key: int) -> None:
-        """Delete an empty level and keep the cached best key right; O(log levels)."""
+    def drop_level(self, index: int, key: int, sequence: int) -> None:
+        """Delete an empty level, keep the cached best key right, remember it for diffs; O(log levels)."""
         side = self.sides[index]
         del side[key]
         if key == self.best_keys[index]:
             self.best_keys[index] = next(iter(side), None)
+        removed_levels = self.removed_levels
+        if len(removed_levels) == REMOVED_LEVELS_MAX:
+            self.diff_floor_sequence = removed_levels.popleft()[0]
+        removed_levels.append((sequence, index, key if index else -key))
 
-    def reduce(self, order: RestingOrder, new_remaining_lots: int) -> None:
+    def reduce(self, order: RestingOrder, new_remaining_lots: int, sequence: int) -> None:
         """Lower a resting order's open quantity in place, keeping its time priority."""
         key = -order.price_ticks if order.side is Side.BUY else order.price_ticks
         level = (self.bids if order.side is Side.BUY else self.asks)[key]
+        level.sequence = self.update_sequence = sequence
         level.quantity_lots -= order.remaining_lots - new_remaining_lots
         order.quantity_lots -= order.remaining_lots - new_remaining_lots
         order.remaining_lots = new_remaining_lots
@@ -170,6 +185,23 @@ class OrderBook:
         """Top levels per side, best first, as (price_ticks, quantity_lots); O(levels_max)."""
         bids = [(level.price_ticks, level.quantity_lots) for level in self.bids.values()[:levels_max]]
         asks = [(level.price_ticks, level.quantity_lots) for level in self.asks.values()[:levels_max]]
+        return bids, asks
+
+    def depth_diff(self, since_sequence: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+        """Levels changed after `since_sequence`, best first, quantity 0 for a deleted level;
+        None when that is too old to answer. O(levels + remembered deletions)."""
+        if since_sequence < self.diff_floor_sequence:
+            return None
+        changed: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        for sequence, index, price_ticks in self.removed_levels:
+            if sequence > since_sequence:
+                changed[index][price_ticks] = 0
+        for index, side in enumerate(self.sides):
+            for level in side.values():
+                if level.sequence > since_sequence:
+                    changed[index][level.price_ticks] = level.quantity_lots
+        bids = sorted(changed[0].items(), reverse=True)
+        asks = sorted(changed[1].items())
         return bids, asks
 
     def resting_orders(self):
@@ -200,6 +232,8 @@ class OrderBook:
                     raise AssertionError(f"empty level {side_name} {level.price_ticks}")
                 if key != sign * level.price_ticks:
                     raise AssertionError(f"level key {key} does not match price {level.price_ticks}")
+                if level.sequence > self.update_sequence:
+                    raise AssertionError(f"level {level.price_ticks} changed after its book")
                 if level.count != len(live):
                     raise AssertionError(f"level count {level.count} != {len(live)}")
                 if level.quantity_lots != sum(order.remaining_lots for order in live):

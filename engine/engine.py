@@ -27,7 +27,7 @@ from engine.instrument import Instrument, instrument_problem
 from engine.orders import amend_order, cancel_all, cancel_order
 from engine.placement import place, trigger_stops
 from engine.reject import RejectCode
-from engine.views import Depth, OrderView, order_view
+from engine.views import Depth, DepthDiff, OrderView, order_view
 
 _OPEN = MarketState.OPEN
 _MAY_BE_CROSSED = (MarketState.AUCTION, MarketState.HALTED)
@@ -138,6 +138,16 @@ class Engine:
         book = self.books[instrument_id]
         bids, asks = book.depth(levels_max)
         return Depth(instrument_id=instrument_id, sequence=book.update_sequence, bids=bids, asks=asks)
+
+    def depth_diff(self, instrument_id: int, since_sequence: int) -> DepthDiff | None:
+        """Levels changed after `since_sequence` (quantity 0: gone), or None when that is older than
+        the engine remembers: take depth() again. O(levels). Raises KeyError for an unknown instrument."""
+        book = self.books[instrument_id]
+        changed = book.depth_diff(since_sequence)
+        if changed is None:
+            return None
+        return DepthDiff(instrument_id=instrument_id, since_sequence=since_sequence,
+                         sequence=book.update_sequence, bids=changed[0], asks=changed[1])
 
     def price_band(self, instrument_id: int) -> tuple[int, int]:
         """Inclusive [low, high] ticks a limit or stop price may have right now."""

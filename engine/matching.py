@@ -73,6 +73,7 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
                          maker.order_id, taker_id, maker.account_id, taker_account))
             remaining -= fill
             level.quantity_lots -= fill
+            level.sequence = sequence
             maker.filled_lots += fill
             last_price = price
             if fill == maker_remaining:
@@ -95,8 +96,7 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
             if not remaining:
                 break
         if not level.count:
-            del levels[key]
-            best_keys[opposite] = next(iter(levels), None)
+            book.drop_level(opposite, key, sequence)
         if stp_stop:
             break
     if last_price:
@@ -114,6 +114,7 @@ def _expire_own_maker(index: OrderIndex, book: OrderBook, level, maker: RestingO
     remaining_lots = maker.remaining_lots
     level.count -= 1
     level.quantity_lots -= remaining_lots
+    level.sequence = sequence
     maker.remaining_lots = 0
     index.discard(maker)
     events.append(OrderExpired(sequence, timestamp_ns, maker.order_id, maker.account_id, maker.instrument_id,

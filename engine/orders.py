@@ -42,12 +42,12 @@ def cancel_one(engine, book: OrderBook, order: RestingOrder, sequence: int, time
         level = book.sides[side_index][key]
         level.quantity_lots -= remaining_lots
         level.count -= 1
+        level.sequence = book.update_sequence = sequence
         order.remaining_lots = 0
         if not level.count:
-            book.drop_level(side_index, key)
+            book.drop_level(side_index, key, sequence)
         elif len(level.orders) > 2 * level.count + DEAD_SLACK:
             book.compact(level)
-        book.update_sequence = sequence
         index = engine.index
         order_id, account_id = order.order_id, order.account_id
         del index.orders[order_id]
@@ -153,14 +153,13 @@ def amend_order(engine, command: AmendOrder, sequence: int, timestamp_ns: int) -
     quantity_lots = old_quantity_lots if command.new_quantity_lots is None else command.new_quantity_lots
     priority_kept = price_ticks == old_price_ticks and quantity_lots < old_quantity_lots
     if priority_kept:
-        book.reduce(order, quantity_lots)
+        book.reduce(order, quantity_lots, sequence)
     else:
-        book.unrest(order)
+        book.unrest(order, sequence)
         requeued = RestingOrder(order.order_id, order.account_id, order.instrument_id, order.client_order_id,
                                 order.side, price_ticks, order.filled_lots + quantity_lots, quantity_lots,
                                 order.filled_lots, order.command, False)
         engine.index.replace(requeued)
-        book.rest(requeued)
-    book.update_sequence = sequence
+        book.rest(requeued, sequence)
     return [OrderAmended(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
                          old_price_ticks, price_ticks, old_quantity_lots, quantity_lots, priority_kept)]

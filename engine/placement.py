@@ -219,8 +219,7 @@ def execute(engine, book: OrderBook, order: RestingOrder, events: list, sequence
     limit_ticks = _market_limit(book, order) if is_market else order.price_ticks
     if book.market_state is not _OPEN:
         # POST_ONLY and AUCTION accept only resting limits that were checked not to need matching.
-        book.rest(order)
-        book.update_sequence = sequence
+        book.rest(order, sequence)
         return
     if order.side is _BUY:
         best_key = book.best_keys[1]
@@ -254,7 +253,7 @@ def execute(engine, book: OrderBook, order: RestingOrder, events: list, sequence
         levels = book.sides[side_index]
         level = levels.get(key)
         if level is None:
-            level = Level(order.price_ticks)
+            level = Level(order.price_ticks, sequence)
             levels[key] = level
             best_key = book.best_keys[side_index]
             if best_key is None or key < best_key:
@@ -262,7 +261,7 @@ def execute(engine, book: OrderBook, order: RestingOrder, events: list, sequence
         level.orders.append(order)
         level.quantity_lots += order.remaining_lots
         level.count += 1
-        book.update_sequence = sequence
+        level.sequence = book.update_sequence = sequence
 
 
 def end(engine, order: RestingOrder, reason: ExpireReason, events: list, sequence: int,

@@ -102,12 +102,12 @@ def decode_into(engine, data: bytes) -> None:
         book = OrderBook(book_record.instrument, book_record.reference_price_ticks)
         book.market_state = book_record.market_state
         book.last_trade_price_ticks = book_record.last_trade_price_ticks
-        book.update_sequence = book_record.update_sequence
         engine.books[book.instrument_id] = book
         for order_record in book_record.resting:
             order = _order(order_record, book.instrument_id)
-            book.rest(order)
+            book.rest(order, book_record.update_sequence)
             engine.index.add(order)
+        book.update_sequence = book.diff_floor_sequence = book_record.update_sequence
         for order_record in book_record.stops:
             order = _order(order_record, book.instrument_id)
             park(book, order)

@@ -34,6 +34,16 @@ class Depth(msgspec.Struct, frozen=True, kw_only=True):
     asks: list[tuple[int, int]]
 
 
+class DepthDiff(msgspec.Struct, frozen=True, kw_only=True):
+    """Levels that changed after `since_sequence`, up to `sequence`; quantity 0 means the level is gone."""
+
+    instrument_id: int
+    since_sequence: int
+    sequence: int
+    bids: list[tuple[int, int]]  # (price_ticks, quantity_lots), best first
+    asks: list[tuple[int, int]]
+
+
 def order_view(order: RestingOrder) -> OrderView:
     return OrderView(
         order_id=order.order_id, account_id=order.account_id, instrument_id=order.instrument_id,
