@@ -85,6 +85,7 @@ class Session:
                         **failure.details})
 
     def reply(self, message: dict) -> None:
+        self.hub.flush()  # An answer never overtakes an update published before the request.
         self.connection.send(encode(message))
 
     def resolve(self, name: str) -> tuple[tuple, str, object]:
@@ -124,7 +125,6 @@ class Session:
                                 f"at most {STREAMS_PER_CONNECTION_MAX} streams per connection")
         if any(key[0] in ("ticker", "candles") for key in resolved):
             await hub.market_data.ready()  # The last await: from here on, no batch can slip in between.
-        hub.flush()  # Updates built before this request reach the client before its answer.
         self.reply({"type": "subscribed", "id": request.id, "streams": [s for s, _ in resolved.values()]})
         for key, (stream, instrument) in resolved.items():
             if key[0] == ACCOUNT_STREAM:

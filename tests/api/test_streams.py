@@ -254,9 +254,16 @@ def test_private_login_refuses_bad_signatures_and_staff_keys(exchange_server):
         assert (staff["code"], staff["auth_code"]) == ("LOGIN_FAILED", "FORBIDDEN")
         subscribe = await client.request({"op": "subscribe", "id": "acct", "streams": ["account"]})
         assert subscribe["code"] == "LOGIN_REQUIRED"
-        assert (await client.login(trader, "ok"))["type"] == "logged_in"
-        assert (await client.login(trader, "again"))["code"] == "ALREADY_LOGGED_IN"
+        timestamp_ms = time.time_ns() // 1_000_000
+        signed = {"op": "login", "api_key": trader["api_key"], "timestamp_ms": timestamp_ms,
+                  "signature": sign_native(trader["secret"], timestamp_ms, "GET", "/v1/ws")}
+        assert (await client.request(signed | {"id": "ok"}))["type"] == "logged_in"
+        assert (await client.request(signed | {"id": "again"}))["code"] == "ALREADY_LOGGED_IN"
+        replayer = await StreamClient.connect(exchange_server)
+        replayed = await replayer.request(signed | {"id": "replay"})
+        assert (replayed["code"], replayed["auth_code"]) == ("LOGIN_FAILED", "REPLAYED_REQUEST")
         await client.close()
+        await replayer.close()
 
     asyncio.run(scenario())
 
@@ -283,6 +290,26 @@ def test_bad_requests_get_clear_errors_and_the_connection_stays_open(exchange_se
         pong = await client.request({"op": "ping", "id": 8})
         assert pong["type"] == "pong"
         assert not client.of("subscribed"), "all or nothing: a bad name subscribes nothing"
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_nothing_of_a_stream_arrives_after_its_unsubscribe_answer(exchange_server, watched):
+    async def scenario():
+        client = await StreamClient.connect(exchange_server)
+        await client.request({"op": "subscribe", "id": 1, "streams": [f"trades.{BTC}", f"book.{BTC}"]})
+        answer = await client.request({"op": "unsubscribe", "id": 2, "streams": [f"trades.{BTC}"]})
+        assert answer == {"type": "unsubscribed", "id": 2, "streams": [f"trades.{BTC}"]}
+        buyer, seller = exchange_server.trader(0), exchange_server.trader(1)
+        for trader, side in ((buyer, "BUY"), (seller, "SELL")):
+            placed = await asyncio.to_thread(trader.post, "/v1/orders", {
+                "symbol": BTC, "side": side, "type": "LIMIT", "price": "99200.00", "quantity": "0.0001"})
+            assert placed.status_code == 201, placed.text
+        assert placed.json()["fills"], "the sell traded"
+        await client.request({"op": "ping", "id": 3})  # Answers come after every update published before.
+        after = client.messages.index(answer)
+        assert not [m for m in client.messages[after:] if m.get("stream") == f"trades.{BTC}"]
         await client.close()
 
     asyncio.run(scenario())
