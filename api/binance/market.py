@@ -109,29 +109,30 @@ def _level(instrument, levels) -> tuple[str, str]:
 
 
 def _trade_routes(router: APIRouter, runtime, market_data: MarketData) -> None:
-    async def recent(request: Request):
+    async def kept_trades(request: Request):
+        """The venue, the market, the parameters and the trades kept in memory for it, oldest first."""
         params = await read_params(request)
         venue, instrument = await _instrument(runtime, params)
         await market_data.ready()
-        limit = params.limit(TRADES_DEFAULT, TRADES_MAX)
-        trades = market_data.recent_trades(instrument.instrument_id, TRADES_MAX)
-        from_id = params.integer("fromId")
-        if from_id is not None:
-            trades = [t for t in trades if t.trade_id >= from_id][:limit]
-        return venue, instrument, params, trades[-limit:]
+        return venue, instrument, params, market_data.recent_trades(instrument.instrument_id, TRADES_MAX)
 
     @router.get("/trades", summary="Recent public trades, oldest first")
     async def trades(request: Request):
-        venue, instrument, _params, chosen = await recent(request)
-        return json_response([public_trade_json(venue, instrument, t) for t in chosen])
+        venue, instrument, params, kept = await kept_trades(request)
+        limit = params.limit(TRADES_DEFAULT, TRADES_MAX)
+        return json_response([public_trade_json(venue, instrument, t) for t in kept[-limit:]])
 
     @router.get("/aggTrades", summary="Recent trades aggregated per taker order and price, oldest first")
     async def agg_trades(request: Request):
-        venue, instrument, params, chosen = await recent(request)
-        start_ms, end_ms = params.integer("startTime"), params.integer("endTime")
-        chosen = [t for t in chosen if (start_ms is None or ms(t.timestamp_ns) >= start_ms)
-                  and (end_ms is None or ms(t.timestamp_ns) <= end_ms)]
-        return json_response(_aggregate(instrument, chosen))
+        _venue, instrument, params, kept = await kept_trades(request)
+        limit = params.limit(TRADES_DEFAULT, TRADES_MAX)
+        from_id, start_ms, end_ms = params.integer("fromId"), params.integer("startTime"), params.integer("endTime")
+        aggregates = _aggregate(instrument, [t for t in kept if (start_ms is None or ms(t.timestamp_ns) >= start_ms)
+                                             and (end_ms is None or ms(t.timestamp_ns) <= end_ms)])
+        if from_id is not None:
+            aggregates = [a for a in aggregates if a["a"] >= from_id]
+        from_oldest = from_id is not None or start_ms is not None  # Binance: from there on, else the newest.
+        return json_response(aggregates[:limit] if from_oldest else aggregates[-limit:])
 
     @router.get("/klines", summary="OHLCV candles, oldest first (intervals 1m, 5m, 15m, 1h, 1d)")
     async def klines(request: Request):

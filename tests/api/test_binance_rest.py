@@ -232,6 +232,20 @@ def test_a_cross_shows_in_my_trades_all_orders_and_cancels(alice, bob):
     assert history[0]["status"] == "CANCELED" and history[0]["executedQty"] == "0.0100"
 
 
+def test_trades_and_aggregates_newest_or_from_a_start(alice, bob):
+    bob.order(side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.0020", price="100000")
+    for _ in range(2):
+        assert alice.order(side="BUY", type="MARKET", quantity="0.0010").json()["status"] == "FILLED"
+    client = alice
+    every = client.public("/api/v3/trades", symbol="BTCUSDT", limit=1000).json()
+    assert len(every) >= 2 and [t["id"] for t in every] == sorted(t["id"] for t in every)
+    assert client.public("/api/v3/trades", symbol="BTCUSDT", limit=1).json() == every[-1:]
+    newest = client.public("/api/v3/aggTrades", symbol="BTCUSDT", limit=1).json()
+    oldest = client.public("/api/v3/aggTrades", symbol="BTCUSDT", limit=1, startTime=0).json()
+    assert (oldest[0]["f"], newest[0]["l"]) == (every[0]["id"], every[-1]["id"])
+    assert client.public("/api/v3/aggTrades", symbol="BTCUSDT", fromId=every[-1]["id"]).json() == newest
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(params=st.dictionaries(
     st.sampled_from(["side", "type", "timeInForce", "quantity", "price", "stopPrice", "quoteOrderQty",
