@@ -111,7 +111,9 @@ def test_the_auditor_key_authenticates_so_the_refusals_are_about_the_role(server
     client, credentials = server
     auditor = next(staff for staff in credentials["staff"] if staff["role"] == "auditor")
     paths = client.get("/openapi.json").json()["paths"]
-    reads = sorted(re.sub(r"\{[^}]+\}", "1", path) for path, operations in paths.items() if "get" in operations)
+    # Native routes only: the Binance-compatible ones take Binance's signature scheme, not this one.
+    reads = sorted(re.sub(r"\{[^}]+\}", "1", path) for path, operations in paths.items()
+                   if "get" in operations and path.startswith("/v1/"))
     answers = {}
     for path in reads:
         if client.get(path).status_code == 401:
