@@ -16,9 +16,13 @@ are absolute; "0" removes a level.
 The routes are in api/binance/websocket.py. Built on the native streams' parts: `MirrorBooks` (committed books, changed only by published
 batches) and `Connection` (a bounded outbox; a client that falls behind is dropped and closed
 with 4008 "slow consumer, resubscribe"). Each event is encoded once per batch, whatever the
-number of subscribers.
+number of subscribers, in the commit path; a delivery task then appends it to the outboxes.
+Every subscription change first delivers what was built, so a stream starts and stops exactly
+between two batches.
 """
+import asyncio
 import time
+from collections import deque
 
 import msgspec
 
@@ -54,6 +58,10 @@ class BinanceStreams:
         self.routes: dict[tuple[str, int], set[Connection]] = {}
         self.connections: set[Connection] = set()
         self.wrapped: set[Connection] = set()  # Connections on /stream: events wrapped with their stream name.
+        # Built in the commit path, handed to the outboxes by `_deliver_forever` (see `flush`).
+        self._deliveries: deque[tuple[set[Connection], tuple[str, int], str]] = deque()
+        self._delivery_due = asyncio.Event()
+        self._delivery: asyncio.Task | None = None
 
     def start(self) -> None:
         sequencer = self.runtime.sequencer
@@ -61,6 +69,7 @@ class BinanceStreams:
             raise RuntimeError("streams must start while every applied command is committed")
         self.books.seed(self.runtime.venue.engine, SEED_LEVELS_MAX)
         self.runtime.subscribers.append(self.on_batch)
+        self._delivery = asyncio.get_running_loop().create_task(self._deliver_forever())
 
     def resolve(self, name: str) -> tuple[str, int]:
         symbol, _, kind = name.partition("@")
@@ -74,7 +83,8 @@ class BinanceStreams:
         return ("depth" if kind in DEPTH_NAMES else "trade"), instrument.instrument_id
 
     def subscribe(self, connection: Connection, names: list[str]) -> None:
-        """All or nothing: every name is checked first."""
+        """All or nothing: every name is checked first. Flushes first: the stream starts at a batch boundary."""
+        self.flush()
         keys = {self.resolve(name): name for name in names}
         if len(connection.streams) + sum(k not in connection.streams for k in keys) > STREAMS_PER_CONNECTION_MAX:
             raise StreamRefused(INVALID_REQUEST, f"at most {STREAMS_PER_CONNECTION_MAX} streams per connection")
@@ -83,6 +93,7 @@ class BinanceStreams:
             self.routes.setdefault(key, set()).add(connection)
 
     def unsubscribe(self, connection: Connection, names: list[str]) -> None:
+        self.flush()  # Nothing of these streams arrives after the answer.
         for key in {self.resolve(name) for name in names}:
             connection.streams.pop(key, None)
             listeners = self.routes.get(key)
@@ -97,7 +108,7 @@ class BinanceStreams:
         self.wrapped.discard(connection)
 
     def on_batch(self, outcomes) -> None:
-        """Runtime subscriber, after each commit; never waits. O(changes + events x subscribers)."""
+        """Runtime subscriber, after each commit; never waits. O(changes): each event is encoded once."""
         changes = self.books.apply(outcomes)
         if not self.routes:
             return
@@ -116,17 +127,33 @@ class BinanceStreams:
                     self._send(listeners, key, _trade_event(engine.instrument(trade.instrument_id), trade, event_ms))
 
     def _send(self, listeners: set[Connection], key: tuple[str, int], event: dict) -> None:
-        raw = msgspec.json.encode(event).decode()
-        wrapped: dict[str, str] = {}  # One wrapped message per spelling of the stream name.
-        for connection in listeners:
-            if connection not in self.wrapped:
-                connection.send(raw)
-                continue
-            name = connection.streams[key]
-            message = wrapped.get(name)
-            if message is None:
-                message = wrapped[name] = f'{{"stream":{msgspec.json.encode(name).decode()},"data":{raw}}}'
-            connection.send(message)
+        self._deliveries.append((listeners, key, msgspec.json.encode(event).decode()))
+        self._delivery_due.set()
+
+    def flush(self) -> None:
+        """Append every built event to its listeners' outboxes; O(events x listeners), never waits."""
+        deliveries = self._deliveries
+        while deliveries:
+            listeners, key, raw = deliveries.popleft()
+            wrapped: dict[str, str] = {}  # One wrapped message per spelling of the stream name.
+            for connection in listeners:
+                if connection not in self.wrapped:
+                    connection.send(raw)
+                    continue
+                name = connection.streams[key]
+                message = wrapped.get(name)
+                if message is None:
+                    message = wrapped[name] = f'{{"stream":{msgspec.json.encode(name).decode()},"data":{raw}}}'
+                connection.send(message)
+
+    async def _deliver_forever(self) -> None:
+        # Waking many writers costs milliseconds: done here, not in the publish callback, so it stays
+        # out of the sequencer's commit path (the native hub does the same).
+        while True:
+            await self._delivery_due.wait()
+            self._delivery_due.clear()
+            await asyncio.sleep(0)
+            self.flush()
 
 
 def _depth_event(instrument, change, event_ms: int) -> dict:
