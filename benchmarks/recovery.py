@@ -50,7 +50,7 @@ async def open_fresh(db: str, scratch: Path):
 async def recovery_run(commands_after: int, db: str, scratch: Path) -> dict:
     url, schema = await open_fresh(db, scratch)
     store = await open_store(url)
-    sequencer = Sequencer(Venue(), store, snapshot_every_commands=None)
+    sequencer = Sequencer(Venue(), store, snapshot_every_commands=None, snapshot_every_s=None)
     sequencer.start()
     for command in setup_commands():
         await sequencer.submit(command)

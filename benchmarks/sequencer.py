@@ -158,7 +158,8 @@ async def drive(sequencer: Sequencer, commands: list, in_flight: int) -> list[in
 
 async def run_store(kind: str, arguments, scratch: Path) -> dict:
     store, schema = await make_store(kind, scratch)
-    sequencer = Sequencer(Venue(), store, snapshot_every_commands=None)  # snapshots: benchmarks/recovery.py
+    sequencer = Sequencer(Venue(), store, snapshot_every_commands=None,  # snapshots: benchmarks/recovery.py
+                          snapshot_every_s=None)
     sequencer.start()
     for command in setup_commands():
         await sequencer.submit(command)

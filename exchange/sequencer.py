@@ -12,7 +12,8 @@ commits, the next one is applied in memory (at most one commit in flight),
 so a lone command waits for exactly one commit and a busy exchange pays one
 fsync per batch, not per command.
 
-Every `snapshot_every_commands` commands, and on a clean stop, the sequencer
+Every `snapshot_every_commands` commands or `snapshot_every_s` seconds (when
+anything happened), and on a clean stop, the sequencer
 waits for the commit in flight and stores a snapshot of the venue with its
 state hash (the loop pauses for that long; recovery then replays only the
 journal after it).
@@ -38,7 +39,7 @@ class SequencerStopped(Exception):
 class Sequencer:
     def __init__(self, venue: Venue, store: Any, *, clock_ns: Callable[[], int] = time.time_ns,
                  batch_commands_max: int = 2000, queue_commands_max: int = 100_000,
-                 snapshot_every_commands: int | None = 100_000,
+                 snapshot_every_commands: int | None = 100_000, snapshot_every_s: float | None = 300.0,
                  publish: Callable[[list[Outcome]], None] | None = None):
         self.venue = venue
         self.store = store
@@ -48,7 +49,9 @@ class Sequencer:
         self.sequence = venue.sequence
         self.committed_sequence = venue.sequence
         self.snapshot_every_commands = snapshot_every_commands
+        self.snapshot_every_s = snapshot_every_s
         self.snapshot_sequence = venue.sequence
+        self._snapshot_at = time.monotonic()
         self._snapshot_on_stop = True
         self._durable_waiters: list[tuple[int, asyncio.Future]] = []
         self.failure: BaseException | None = None
@@ -132,14 +135,19 @@ class Sequencer:
             raise
 
     def _snapshot_due(self) -> bool:
-        every = self.snapshot_every_commands
-        return every is not None and self.sequence - self.snapshot_sequence >= every
+        since = self.sequence - self.snapshot_sequence
+        if since == 0:
+            return False
+        every, every_s = self.snapshot_every_commands, self.snapshot_every_s
+        return (every is not None and since >= every) or \
+            (every_s is not None and time.monotonic() - self._snapshot_at >= every_s)
 
     async def snapshot(self) -> None:
         """Store the venue's state with its hash; only called when applied == committed. O(state)."""
         data = snapshots.encode(self.venue)
         await self.store.save_snapshot(self.sequence, self.venue.state_hash(), data)
         self.snapshot_sequence = self.sequence
+        self._snapshot_at = time.monotonic()
 
     async def _take_batch(self) -> tuple[list, bool]:
         """Wait for one command, then take what is already queued, up to the batch limit or a stop mark."""

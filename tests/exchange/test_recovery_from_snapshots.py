@@ -31,9 +31,10 @@ def test_snapshot_round_trip_keeps_the_state_hash():
     restored.check()
 
 
-def test_recovery_uses_snapshots_and_matches_the_live_state(tmp_path):
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_recovery_uses_snapshots_and_matches_the_live_state(database, tmp_path, request):
     driver = recorded_session()
-    url = f"sqlite:///{tmp_path}/x.db"
+    url = f"sqlite:///{tmp_path}/x.db" if database == "sqlite" else request.getfixturevalue("postgres_url")
     live_hash = asyncio.run(run_through_sequencer(url, commands_of(driver), snapshot_every=25))
 
     async def check():
