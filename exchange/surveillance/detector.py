@@ -15,7 +15,7 @@ Memory is bounded by the activity inside the rules' windows (see windows.py).
 """
 from exchange.surveillance.hits import Hit
 from exchange.surveillance.observations import thresholds_of, transfer_of
-from exchange.surveillance.reference import References, buyer_and_seller
+from exchange.surveillance.reference import References, buyer_and_seller, listing_of
 from exchange.surveillance.spoofing import Spoofing
 from exchange.surveillance.structuring import Structuring
 from exchange.surveillance.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -36,13 +36,20 @@ class Detector:
     def set_thresholds(self, thresholds: Thresholds) -> None:
         self.thresholds = thresholds
 
+    def on_audit(self, record) -> None:
+        """Staff actions that matter here: threshold changes and listings (their reference price)."""
+        thresholds = thresholds_of(record)
+        if thresholds is not None:
+            self.set_thresholds(thresholds)
+        listing = listing_of(record)
+        if listing is not None:
+            self.references.set_listing(*listing)
+
     def observe(self, outcome) -> list[Hit]:
         """Every hit one committed outcome raises. O(trades + orders + entries of the command)."""
         hits: list[Hit] = []
         for record in outcome.audit:
-            thresholds = thresholds_of(record)
-            if thresholds is not None:
-                self.set_thresholds(thresholds)
+            self.on_audit(record)
         for trade in outcome.trades:
             hits.extend(self.on_trade(trade))
         for order in outcome.orders:

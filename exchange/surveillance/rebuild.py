@@ -1,7 +1,8 @@
 """Rebuild the detector's windows from the store, so a restart neither loses nor repeats a case.
 
 Reads, up to the committed sequence `until_sequence`:
-- the thresholds in force: the last accepted change in the audit log;
+- the thresholds in force (the last accepted change) and every market's listing
+  reference price, from the audit log;
 - the last REBUILD_TRADES_MAX trades;
 - each customer's last REBUILD_ORDERS_PER_ACCOUNT order rows (placements
   counted for the size statistics, final rows judged);
@@ -16,7 +17,7 @@ limits is not re-read (stated in docs/surveillance.md).
 from contextlib import aclosing
 
 from exchange.surveillance.hits import Hit
-from exchange.surveillance.observations import thresholds_of, transfer_of
+from exchange.surveillance.observations import transfer_of
 
 REBUILD_TRADES_MAX = 200_000
 REBUILD_COMMANDS_MAX = 500_000
@@ -28,9 +29,8 @@ _PLACED, _TRADE, _ORDER, _TRANSFER = 0, 1, 2, 3  # Within one command: trades fi
 async def rebuild(detector, store, venue, until_sequence: int) -> list[Hit]:
     """Feed the detector the recent committed facts; returns every hit they raise."""
     async for record in store.read_audit():
-        thresholds = thresholds_of(record) if record.sequence <= until_sequence else None
-        if thresholds is not None:
-            detector.set_thresholds(thresholds)
+        if record.sequence <= until_sequence:
+            detector.on_audit(record)
     after_sequence = max(0, until_sequence - REBUILD_COMMANDS_MAX)
     facts = await _trades(store, venue, until_sequence)
     facts += await _orders(store, venue, after_sequence, until_sequence)

@@ -19,11 +19,11 @@ class Thresholds(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
     # Wash trading: accounts sharing identity data trade once; or round trips between one pair.
     wash_round_trips_min: int = 3
-    wash_round_trip_within_ns: int = 5 * NS_PER_MINUTE  # A buys q lots from B, B buys q back within this.
+    wash_round_trip_within_ns: int = NS_PER_MINUTE  # A buys q lots from B, B buys q back within this...
+    wash_round_trip_price_bps: int = 10  # ...at a price this close to the first leg's (no market risk taken).
     wash_window_ns: int = NS_PER_DAY
     # Trade-based value transfer.
-    reference_trades_max: int = 21  # The reference is the median of this many recent trades...
-    reference_trades_min: int = 5  # ...by other accounts; fewer, and the market's band midpoint is used.
+    reference_trades_max: int = 21  # The reference: median of up to this many recent trades by other accounts.
     off_market_single_bps: int = 1_000  # One trade this far from the reference is a hit on its own.
     off_market_pair_bps: int = 200  # Repeated trades this far, value flowing the same way in one pair.
     off_market_pair_trades_min: int = 3
@@ -50,8 +50,6 @@ def problem(thresholds: Thresholds) -> str | None:
     for name in thresholds.__struct_fields__:
         if getattr(thresholds, name) <= 0:
             return f"{name} must be positive"
-    if thresholds.reference_trades_min > thresholds.reference_trades_max:
-        return "reference_trades_min must not exceed reference_trades_max"
     for name in ("fan_in_share_percent", "structuring_near_percent"):
         if getattr(thresholds, name) > 100:
             return f"{name} must be at most 100"

@@ -4,13 +4,14 @@
   same name and date of birth, or a whitelisted withdrawal address (the same
   owner behind two customers). One such trade is a hit.
 - Round trips: A buys q lots from B and B buys the same q lots of the same
-  market back from A within `wash_round_trip_within_ns`; `wash_round_trips_min`
+  market back from A within `wash_round_trip_within_ns`, at a price within
+  `wash_round_trip_price_bps` of the first leg (so neither took market risk); `wash_round_trips_min`
   such round trips inside `wash_window_ns`: volume without a change of owner.
   Two busy market makers trade both ways all day; an exact quantity reversal
   within minutes is what sets a round trip apart from that.
 """
 from exchange.surveillance.hits import Hit, Rule
-from exchange.surveillance.reference import buyer_and_seller
+from exchange.surveillance.reference import buyer_and_seller, deviation_bps
 from exchange.surveillance.windows import Windows
 
 KEY_KINDS = {"doc": "document number", "person": "name and date of birth", "address": "withdrawal address"}
@@ -50,15 +51,16 @@ class WashTrading:
         thresholds = self._settings.thresholds
         pair = (min(buyer, seller), max(buyer, seller))
         now_ns = trade.timestamp_ns
-        # [timestamp_ns, trade_id, buyer, instrument_id, quantity_lots, matched trade id or 0]
-        item = [now_ns, trade.trade_id, buyer, trade.instrument_id, trade.quantity_lots, 0]
+        # [timestamp_ns, trade_id, buyer, instrument_id, quantity_lots, matched trade id or 0, price_ticks]
+        item = [now_ns, trade.trade_id, buyer, trade.instrument_id, trade.quantity_lots, 0, trade.price_ticks]
         items = self._pairs.add(pair, item, thresholds.wash_window_ns)
         since_ns = now_ns - thresholds.wash_round_trip_within_ns
         for earlier in reversed(items):
             if earlier[0] < since_ns:
                 break
             if (earlier[5] == 0 and earlier[2] == seller and earlier[3] == trade.instrument_id
-                    and earlier[4] == trade.quantity_lots and earlier is not item):
+                    and earlier[4] == trade.quantity_lots and earlier is not item
+                    and deviation_bps(trade.price_ticks, earlier[6]) <= thresholds.wash_round_trip_price_bps):
                 earlier[5], item[5] = trade.trade_id, earlier[1]
                 break
         if item[5] == 0:
