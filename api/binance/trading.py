@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from api.auth.dependency import Scheme, require
 from api.auth.results import Authenticated
 from api.binance.errors import BinanceCode, BinanceError, BinanceRoute, missing, not_required
-from api.binance.history import executed_quote
+from api.binance.history import executed_quote, trades_of_orders
 from api.binance.params import Params, price_ticks, quantity_lots, read_params
 from api.binance.shapes import binance_symbol, fill_json, order_json, quote_units_of
 from api.http import durable_venue, json_response, submit
@@ -110,6 +110,8 @@ def _place_route(router: APIRouter, runtime, trader) -> None:
         if answer_type == "ACK":
             return json_response(ack)
         fills = result.fills  # The venue gives this order's own fills only.
+        if record.filled_lots and not fills:  # A retry answers the original order, without its fills.
+            fills = await trades_of_orders(runtime.store, venue, account_id, [record])
         spent = sum(quote_units_of(instrument, t.price_ticks, t.quantity_lots) for t in fills)
         answer = order_json(venue, record, spent, post_only) | ack
         answer["selfTradePreventionMode"] = command.stp_mode.value

@@ -206,7 +206,7 @@ def test_unknown_or_foreign_orders_are_not_found(alice, bob):
 
 def test_a_cross_shows_in_my_trades_all_orders_and_cancels(alice, bob):
     resting = bob.order(side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.03", price="100000").json()
-    taker = alice.order(side="BUY", type="MARKET", quantity="0.01").json()
+    taker = alice.order(side="BUY", type="MARKET", quantity="0.01", newClientOrderId="cross-taker").json()
     assert (taker["status"], taker["executedQty"], taker["cummulativeQuoteQty"]) == ("FILLED", "0.0100",
                                                                                      "1000.000000")
     assert taker["fills"] == [{"price": "100000.00", "qty": "0.0100", "commission": "0.00002000",
@@ -218,6 +218,9 @@ def test_a_cross_shows_in_my_trades_all_orders_and_cancels(alice, bob):
         "id": trade_id, "orderId": resting["orderId"], "price": "100000.00", "qty": "0.0100",
         "quoteQty": "1000.000000", "commission": "1.000000", "commissionAsset": "USDT", "isBuyer": False,
         "isMaker": True}
+    retried = alice.order(side="BUY", type="MARKET", quantity="0.01", newClientOrderId="cross-taker").json()
+    assert (retried["orderId"], retried["cummulativeQuoteQty"], retried["fills"]) == (
+        taker["orderId"], "1000.000000", taker["fills"])
     by_order = bob.signed("GET", "/api/v3/myTrades", symbol="BTCUSDT", orderId=resting["orderId"]).json()
     assert [t["id"] for t in by_order] == [trade_id]
     newest = alice.signed("GET", "/api/v3/myTrades", symbol="BTCUSDT", limit=1).json()
