@@ -129,9 +129,8 @@ class Engine:
 
     def open_orders(self, account_id: int, instrument_id: int | None = None) -> list[OrderView]:
         """An account's open orders in order id order; O(its open orders)."""
-        orders = self.index.by_account.get(account_id, {})
-        return [order_view(orders[order_id]) for order_id in sorted(orders)
-                if instrument_id is None or orders[order_id].instrument_id == instrument_id]
+        return [order_view(order) for order in self.index.of_account(account_id)
+                if instrument_id is None or order.instrument_id == instrument_id]
 
     def depth(self, instrument_id: int, levels_max: int) -> Depth:
         """Aggregated top `levels_max` levels per side; raises KeyError for an unknown instrument."""

@@ -53,10 +53,6 @@ def cancel_one(engine, book: OrderBook, order: RestingOrder, sequence: int, time
         del index.orders[order_id]
         if order.client_order_id is not None:
             del index.by_client_id[(account_id, order.client_order_id)]
-        account_orders = index.by_account[account_id]
-        del account_orders[order_id]
-        if not account_orders:
-            del index.by_account[account_id]
     return [OrderCancelled(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
                            remaining_lots),
             OrderDone(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
@@ -90,12 +86,11 @@ def cancel_all(engine, command: CancelAll, sequence: int, timestamp_ns: int) -> 
         return _rejected(RejectCode.INSTRUMENT_UNKNOWN, "cancel_all", sequence, timestamp_ns,
                          account_id=command.account_id, instrument_id=command.instrument_id)
     if command.account_id is None:
-        candidates = engine.index.orders.values()
+        candidates = sorted(engine.index.orders.values(), key=lambda order: order.order_id)
     else:
-        candidates = engine.index.by_account.get(command.account_id, {}).values()
-    chosen = sorted((order for order in candidates
-                     if command.instrument_id is None or order.instrument_id == command.instrument_id),
-                    key=lambda order: order.order_id)
+        candidates = engine.index.of_account(command.account_id)
+    chosen = [order for order in candidates
+              if command.instrument_id is None or order.instrument_id == command.instrument_id]
     events: list = []
     for order in chosen:
         events.extend(cancel_one(engine, engine.books[order.instrument_id], order, sequence, timestamp_ns))

@@ -179,6 +179,13 @@ class EngineAgainstReference(RuleBasedStateMachine):
         assert [order.order_id for order in self.engine.books[1].resting_orders()] == expected
 
     @invariant()
+    def open_orders_per_account_equal_the_model(self):
+        for account_id in (1, 2, 3):
+            expected = sorted(order.command.order_id for order in self.reference.orders
+                              if order.command.account_id == account_id)
+            assert [view.order_id for view in self.engine.open_orders(account_id)] == expected
+
+    @invariant()
     def lots_are_conserved_and_done_once(self):
         for order_id, submitted in self.submitted.items():
             view = self.engine.order(order_id)
