@@ -297,7 +297,7 @@ def plot(results: list[dict]) -> None:
     axis.set_ylabel("fraction of messages delivered")
     axis.set_title("WebSocket fan-out of book diffs and trades (loopback, 2 shared cores)")
     axis.grid(True, which="both", alpha=0.3)
-    axis.legend(loc="lower right")
+    axis.legend(loc="upper left", fontsize="small")
     PLOT.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(PLOT, dpi=110, bbox_inches="tight")
 
