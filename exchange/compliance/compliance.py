@@ -6,6 +6,7 @@ journal rebuilds the same state and the same `state_hash()`. Commands return a
 result and never raise for bad input; a raise is our bug (broken invariant or
 a sequence going backwards).
 """
+import functools
 import hashlib
 
 import msgspec
@@ -146,7 +147,7 @@ class Compliance:
         identity = customer.identity
         if identity is not None:
             keys.append(f"doc:{identity.document_number}")
-            keys.append(f"person:{normalise_name(identity.full_name)}|{identity.date_of_birth}")
+            keys.append(_person_key(identity.full_name, identity.date_of_birth))
         return tuple(keys)
 
     def tier_limits(self, tier: int) -> TierLimits | None:
@@ -169,6 +170,12 @@ class Compliance:
     @classmethod
     def restore(cls, data: bytes) -> "Compliance":
         return cls(_SNAPSHOT_DECODER.decode(data))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _person_key(full_name: str, date_of_birth: str) -> str:
+    # Cached: surveillance asks for both parties of every trade, and name normalisation is unicode work.
+    return f"person:{normalise_name(full_name)}|{date_of_birth}"
 
 
 def _copy(record, kind):
