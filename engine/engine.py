@@ -13,6 +13,12 @@ pass); CANCEL_ONLY refuses new orders and amends; POST_ONLY accepts only limit
 GTC orders that do not cross; AUCTION collects limit GTC orders without
 matching and leaving it runs the call auction (auction.py).
 Trade ids come from a counter in the engine state (the first trade is 1).
+Market data: depth() gives the top levels and the book's update sequence;
+depth_diff() the levels changed since a sequence (deleted ones with quantity
+0), for a publisher of diffs.
+Known limit: one command may trade through any number of levels (a market
+order stops at the band edge, a limit order at its price); no separate cap
+on fills per command.
 """
 import functools
 
@@ -25,7 +31,8 @@ from engine.events import InstrumentDefined, MarketStateChanged, OrderRejected, 
 from engine.index import OrderIndex
 from engine.instrument import Instrument, instrument_problem
 from engine.orders import amend_order, cancel_all, cancel_order
-from engine.placement import place, trigger_stops
+from engine.placement import place
+from engine.stops import trigger_stops
 from engine.reject import RejectCode
 from engine.views import Depth, DepthDiff, OrderView, order_view
 

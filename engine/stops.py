@@ -1,4 +1,4 @@
-"""Parked stop orders and the rule that picks the next one to trigger (placement.py runs it).
+"""Stop orders: parked until the last trade price reaches them, then executed in trigger order.
 
 Trigger rule: a BUY stop triggers when the last trade price >= its stop price,
 a SELL stop when the last trade price <= its stop price. Only trades move the
@@ -18,7 +18,9 @@ A triggered STOP_LIMIT whose limit is outside the band in force then expires
 band edge at placement (what its funds hold covers) nor the band edge now.
 """
 from engine.book import OrderBook, RestingOrder
-from engine.commands import Side
+from engine.commands import OrderType, Side
+from engine.events import ExpireReason, OrderTriggered
+from engine.execution import end, execute
 
 
 def candidate(book: OrderBook, last_price_ticks: int) -> RestingOrder | None:
@@ -60,3 +62,21 @@ def park(book: OrderBook, order: RestingOrder) -> None:
         stops[key] = [order]
     else:
         queue.append(order)
+
+
+def trigger_stops(engine, book: OrderBook, events: list, sequence: int, timestamp_ns: int) -> None:
+    """Trigger and execute every stop the last trade price reaches, cascading."""
+    while book.last_trade_price_ticks is not None:
+        last_price_ticks = book.last_trade_price_ticks
+        order = candidate(book, last_price_ticks)
+        if order is None:
+            return
+        unpark(book, order)
+        order.waiting_for_trigger = False
+        events.append(OrderTriggered(sequence, timestamp_ns, order.order_id, order.account_id,
+                                     order.instrument_id, order.stop_price_ticks, last_price_ticks))
+        if order.order_type is OrderType.STOP_LIMIT and \
+                not book.band_low_ticks <= order.price_ticks <= book.band_high_ticks:
+            end(engine, order, ExpireReason.PRICE_OUT_OF_BAND, events, sequence, timestamp_ns)
+            continue
+        execute(engine, book, order, events, sequence, timestamp_ns)
