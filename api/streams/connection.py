@@ -12,14 +12,14 @@ from collections import deque
 
 from starlette.websockets import WebSocketDisconnect
 
-from api.streams.protocol import OUTBOX_BYTES_MAX, OUTBOX_MESSAGES_MAX
+from api.streams.protocol import OUTBOX_BYTES_MAX, OUTBOX_MESSAGES_MAX, SLOW_CONSUMER_REASON, CloseCode
 
 
 class Connection:
     """Created by the route per accepted socket; `streams` and `customer_id` are kept by the hub."""
 
-    __slots__ = ("websocket", "outbox", "outbox_bytes", "wakeup", "dropped", "streams", "customer_id",
-                 "writer", "messages_sent")
+    __slots__ = ("websocket", "outbox", "outbox_bytes", "wakeup", "dropped", "close_code", "close_reason",
+                 "streams", "customer_id", "key_id", "writer")
 
     def __init__(self, websocket) -> None:
         self.websocket = websocket
@@ -27,10 +27,12 @@ class Connection:
         self.outbox_bytes = 0
         self.wakeup = asyncio.Event()
         self.dropped = False
+        self.close_code = CloseCode.SLOW_CONSUMER  # Why the handler closes a dropped client.
+        self.close_reason = SLOW_CONSUMER_REASON
         self.streams: dict[tuple, str] = {}  # Routing key -> the canonical stream name.
-        self.customer_id: int | None = None  # Set by a successful login.
+        self.customer_id: int | None = None  # Set by a successful login, with the key it used.
+        self.key_id: str | None = None
         self.writer: asyncio.Task | None = None
-        self.messages_sent = 0
 
     def send(self, message: str) -> None:
         """Queue one encoded message; O(1), never blocks. Overflow drops the client."""
@@ -43,9 +45,12 @@ class Connection:
         self.outbox_bytes += len(message)
         self.wakeup.set()
 
-    def drop(self) -> None:
+    def drop(self, code: CloseCode = CloseCode.SLOW_CONSUMER, reason: str = SLOW_CONSUMER_REASON) -> None:
         """Stop sending: free the outbox and end the writer, even when it waits on a socket that does not drain."""
+        if self.dropped:
+            return
         self.dropped = True
+        self.close_code, self.close_reason = code, reason
         self.outbox.clear()
         self.outbox_bytes = 0
         if self.writer is not None:
@@ -66,6 +71,5 @@ class Connection:
                     message = outbox.popleft()
                     self.outbox_bytes -= len(message)
                     await send(message)
-                    self.messages_sent += 1
         except (WebSocketDisconnect, OSError, RuntimeError):
             return  # The client went away mid-send; the reader sees the disconnect too.

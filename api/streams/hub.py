@@ -20,7 +20,7 @@ from api.marketdata import INTERVAL_MS, market_data_of
 from api.streams.books import MirrorBooks
 from api.streams.connection import Connection
 from api.streams.private import account_message, touched_accounts
-from api.streams.protocol import ACCOUNT_STREAM, SNAPSHOT_LEVELS_MAX
+from api.streams.protocol import ACCOUNT_STREAM, KEY_REVOKED_REASON, SNAPSHOT_LEVELS_MAX, CloseCode
 from api.streams.public import book_diff, book_snapshot, candle_message, ticker_message, trades_message
 from api.symbols import url_symbol
 
@@ -176,7 +176,17 @@ class Hub:
             for customer_id in touched_accounts(outcome):
                 listeners = accounts.get(customer_id)
                 if listeners:
+                    self._drop_revoked(venue, listeners)
                     self._send(listeners, account_message(venue, outcome, customer_id, published_ns))
+
+    @staticmethod
+    def _drop_revoked(venue, listeners: set[Connection]) -> None:
+        """A session whose key was revoked gets no more account data. Read live: a revocation still
+        in flight only cuts a session early, never lets data through."""
+        for connection in listeners:
+            key = venue.access.key(connection.key_id)
+            if key is None or not key.active:
+                connection.drop(CloseCode.KEY_REVOKED, KEY_REVOKED_REASON)
 
     def _send(self, subscribers: set[Connection], message: str) -> None:
         self._deliveries.append((subscribers, message))

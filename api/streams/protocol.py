@@ -69,9 +69,11 @@ class CloseCode(enum.IntEnum):
     INTERNAL_ERROR = 1011  # Standard code: our bug, logged; reconnect.
     TRY_AGAIN_LATER = 1013  # Standard code: the server has CONNECTIONS_MAX clients.
     SLOW_CONSUMER = 4008  # The outbox overflowed: reconnect, then resubscribe (fresh snapshots).
+    KEY_REVOKED = 4001  # The API key the connection logged in with was revoked: no more account data.
 
 
 SLOW_CONSUMER_REASON = "slow consumer, resubscribe"
+KEY_REVOKED_REASON = "API key revoked"
 
 
 class StreamName(msgspec.Struct, frozen=True):

@@ -3,9 +3,10 @@
 The reader answers requests (subscribe, unsubscribe, login, ping); a bad
 request gets an `error` message with a stable code and the connection stays
 open. The writer drains the connection's outbox. The hub drops a client whose
-outbox overflows; the handler then closes it with 4008 "slow consumer,
-resubscribe" (waiting at most CLOSE_WAIT_S for the socket to take the close
-frame, since a client that does not read may never take it).
+outbox overflows (or whose API key was revoked); the handler then closes it
+with 4008 "slow consumer, resubscribe" (or 4001 "API key revoked"), waiting
+at most CLOSE_WAIT_S for the socket to take the close frame, since a client
+that does not read may never take it.
 """
 import asyncio
 import logging
@@ -20,7 +21,7 @@ from api.streams.connection import Connection
 from api.streams.hub import Hub, stream_name
 from api.streams.private import login
 from api.streams.protocol import (
-    ACCOUNT_STREAM, CONNECTIONS_MAX, REQUEST_BYTES_MAX, SLOW_CONSUMER_REASON, STREAMS_PER_CONNECTION_MAX,
+    ACCOUNT_STREAM, CONNECTIONS_MAX, REQUEST_BYTES_MAX, STREAMS_PER_CONNECTION_MAX,
     STREAMS_PER_REQUEST_MAX, CloseCode, Login, Ping, StreamError, Subscribe, Unsubscribe, parse_stream,
     request_decoder, stream_key,
 )
@@ -148,6 +149,7 @@ class Session:
         if isinstance(result, AuthError):
             raise RequestFailed(StreamError.LOGIN_FAILED, result.message, auth_code=result.code.value)
         self.connection.customer_id = int(result.owner_id)
+        self.connection.key_id = result.key_id
         self.reply({"type": "logged_in", "id": request.id, "customer_id": self.connection.customer_id})
 
 
@@ -172,7 +174,7 @@ def build(runtime) -> APIRouter:
             for task in tasks:
                 task.cancel()
         if connection.dropped:
-            await _close(websocket, CloseCode.SLOW_CONSUMER, SLOW_CONSUMER_REASON)
+            await _close(websocket, connection.close_code, connection.close_reason)
             return
         for task in done:
             if not task.cancelled() and task.exception() is not None:

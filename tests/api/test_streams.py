@@ -38,9 +38,12 @@ class StreamClient:
         return cls(await websockets.connect(url, max_size=None))
 
     async def _read(self) -> None:
-        async for text in self.socket:
-            self.messages.append(json.loads(text))
-            self.arrived.set()
+        try:
+            async for text in self.socket:
+                self.messages.append(json.loads(text))
+                self.arrived.set()
+        except websockets.ConnectionClosed:
+            return  # The close code and reason stay on self.socket.
 
     async def request(self, message: dict) -> dict:
         """Send a request and return the answer echoing its id."""
@@ -264,6 +267,26 @@ def test_private_login_refuses_bad_signatures_and_staff_keys(exchange_server):
         assert (replayed["code"], replayed["auth_code"]) == ("LOGIN_FAILED", "REPLAYED_REQUEST")
         await client.close()
         await replayer.close()
+
+    asyncio.run(scenario())
+
+
+def test_revoking_the_key_ends_the_private_session_before_any_more_account_data(exchange_server):
+    async def scenario():
+        admin, trader = exchange_server.staff("admin"), exchange_server.trader(0)
+        owner_id = str(exchange_server.trader_id(0))
+        issued = admin.post("/v1/admin/api-keys", {"owner_kind": "customer", "owner_id": owner_id}).json()
+        client = await StreamClient.connect(exchange_server)
+        assert (await client.login(issued))["type"] == "logged_in"
+        await client.request({"op": "subscribe", "id": 1, "streams": ["account"]})
+        revoked = admin.request("DELETE", f"/v1/admin/api-keys/{issued['api_key']}", {"reason": "test"})
+        assert revoked.status_code == 200, revoked.text
+        placed = await asyncio.to_thread(trader.post, "/v1/orders", {
+            "symbol": BTC, "side": "BUY", "type": "LIMIT", "price": "99300.00", "quantity": "0.0001"})
+        assert placed.status_code == 201, placed.text
+        await asyncio.wait_for(client.reader, WAIT_S)
+        assert client.socket.close_code == 4001 and client.socket.close_reason == "API key revoked"
+        assert not client.of("account")
 
     asyncio.run(scenario())
 

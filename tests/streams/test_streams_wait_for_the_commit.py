@@ -38,11 +38,12 @@ async def _scenario(tmp_path):
     runtime = Runtime(store, parse_server_key(generate_server_key()))
     await runtime._start()
     await bootstrap(runtime, tmp_path)
-    trader_id = (await demo(runtime, tmp_path))["traders"][0]["customer_id"]
+    trader = (await demo(runtime, tmp_path))["traders"][0]
+    trader_id = trader["customer_id"]
     hub = Hub(runtime)
     hub.start()
     connection = Connection(websocket=None)  # No writer: the outbox keeps what the hub delivered.
-    connection.customer_id = trader_id
+    connection.customer_id, connection.key_id = trader_id, trader["api_key"]  # As a login leaves them.
     instrument = runtime.venue.engine.instrument(BTC_USDT)
     hub.subscribe(connection, ("book", BTC_USDT, None), stream_name("book", instrument), instrument, None)
     hub.subscribe_account(connection, (ACCOUNT_STREAM, None, None), ACCOUNT_STREAM)
