@@ -3,11 +3,14 @@
 Each key holds a deque of (timestamp_ns, ...) tuples, oldest first; `prune`
 drops what fell out of the window. Keys whose deque empties are removed by
 `sweep`, run every SWEEP_EVERY additions, so memory follows the activity of
-the last window, not the history.
+the last window, not the history. A key keeps at most ITEMS_PER_KEY_MAX items
+(the oldest go first): evidence enough for any threshold, and a bound on what
+one very busy pair of accounts can cost.
 """
 from collections import deque
 
 SWEEP_EVERY = 10_000
+ITEMS_PER_KEY_MAX = 10_000
 
 
 class Windows:
@@ -19,7 +22,7 @@ class Windows:
         """Append `item` (timestamp_ns first) under `key`; returns the pruned deque. O(1) amortised."""
         items = self._by_key.get(key)
         if items is None:
-            items = self._by_key[key] = deque()
+            items = self._by_key[key] = deque(maxlen=ITEMS_PER_KEY_MAX)
         items.append(item)
         prune(items, item[0] - window_ns)
         self._added += 1
