@@ -1,6 +1,7 @@
 """Surveillance rebuilt from the store: hits committed while it was not running are opened once,
 a second start opens nothing new, and a full queue (dropped batches) resyncs without a duplicate."""
 import asyncio
+import logging
 
 from api.auth.crypto import generate_server_key, parse_server_key
 from api.runtime import Runtime
@@ -86,8 +87,11 @@ async def _scenario(path) -> None:
     await runtime.close()
 
 
-def test_a_restart_opens_missed_cases_once_and_never_again(tmp_path):
+def test_a_restart_opens_missed_cases_once_and_never_again(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
     asyncio.run(_scenario(tmp_path / "exchange.db"))
+    assert "surveillance opened a case" in caplog.text
+    assert "Restart 0" not in caplog.text and "Restart 1" not in caplog.text  # identity never logged
 
 
 async def _overflow(path) -> None:
