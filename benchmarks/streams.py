@@ -250,7 +250,8 @@ async def run_scenario(server: Server, clients: int, compression: bool, orders: 
     load.start()
     while load.is_alive():
         await asyncio.sleep(0.2)
-    while time.time_ns() - max(receiver.last_ns, started_ns) < QUIET_S * 1e9:
+    drain_deadline = time.monotonic() + seconds_max  # The backlog drains in bounded time too.
+    while time.time_ns() - max(receiver.last_ns, started_ns) < QUIET_S * 1e9 and time.monotonic() < drain_deadline:
         await asyncio.sleep(0.2)
     cpu_s = server.cpu_s() - cpu_before
     for client in sockets:
