@@ -164,6 +164,28 @@ def test_deposits_just_under_the_reporting_threshold_are_structuring(exchange_se
     assert "3 deposits each just under a threshold (10,000.00 TMT)" in case["summary"]
 
 
+def test_withdrawals_just_under_the_reporting_threshold_are_structuring(exchange_server):
+    customer, customer_id = onboard(exchange_server, usdt="9000", btc="", tier=2)  # 31,500 TMT: not "just under"
+    officer = exchange_server.staff("compliance-1")
+    policy = {"cooling_off_seconds": 0, "four_eyes_threshold_tmt": "100000", "reason": "scenario: no waiting"}
+    assert officer.request("PUT", "/v1/admin/withdrawal-policy", policy).status_code == 200
+    try:
+        added = customer.post("/v1/me/withdrawal-addresses", {"asset": "USDT", "address": "ext-structuring-1",
+                                                              "label": "mine"})
+        assert added.status_code == 201, added.text
+        for _ in range(3):
+            requested = customer.post("/v1/me/withdrawals", {"asset": "USDT", "address": "ext-structuring-1",
+                                                             "amount": "2750"})
+            assert requested.status_code == 201, requested.text
+    finally:
+        officer.request("PUT", "/v1/admin/withdrawal-policy", {**policy, "cooling_off_seconds": 86_400,
+                                                                "reason": "scenario over"})
+    [case] = cases_of(exchange_server, customer_id, "structuring")
+    assert "3 withdrawals each just under a threshold" in case["summary"]
+    assert all(f"w{w['withdrawal_id']}" in case["summary"]
+               for w in customer.get("/v1/me/withdrawals").json()["withdrawals"])
+
+
 def test_reports_carry_a_content_hash_and_only_compliance_and_auditors_get_them(exchange_server):
     seller, seller_id = onboard(exchange_server, full_name="Reported Seller", date_of_birth="1970-07-07",
                                 tier=2)
