@@ -21,7 +21,8 @@ import hashlib
 from collections import deque
 
 from engine.commands import OrderType, PlaceOrder, Side, TimeInForce
-from engine.events import OrderAccepted, OrderAmended, OrderCancelled, OrderDone, OrderExpired, OrderRejected, Trade
+from engine.events import (OrderAccepted, OrderAmended, OrderCancelled, OrderDone, OrderExpired, OrderRejected,
+                           OrderTriggered, Trade)
 from ledger import entries
 from exchange.results import Accepted, OrderExists, OrderResult, VenueCode
 from exchange.store.base import OrderRecord, TradeRecord
@@ -205,7 +206,7 @@ class Trading:
                 if order.reserved_units:
                     self._release(order, order.reserved_units, sequence, outcome)
                 dirty[order.order_id] = order
-            elif kind is OrderAccepted or kind is OrderCancelled or kind is OrderExpired:
+            elif kind is OrderAccepted or kind is OrderCancelled or kind is OrderExpired or kind is OrderTriggered:
                 dirty[event.order_id] = open_orders[event.order_id]
             elif kind is OrderAmended:
                 order = open_orders[event.order_id]
