@@ -83,6 +83,8 @@ def serve(arguments) -> int:
                 print(f"  {name:>16}: {who['api_key']}", file=sys.stderr)
         return runtime
 
+    # No per-message deflate on WebSockets: it roughly doubles the server's CPU per delivered message
+    # (benchmarks/results/streams.md), and CPU is what the single writer shares with the streams.
     uvicorn.run(create_app(open_runtime), host=arguments.host, port=arguments.port, log_level="warning",
-                access_log=False)
+                access_log=False, ws_per_message_deflate=False)
     return 0

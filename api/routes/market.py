@@ -71,6 +71,27 @@ def _change(instrument, open_ticks: int | None, last_ticks: int | None) -> tuple
     return format(change.quantize(tick), "f"), format(percent, "f")
 
 
+def ticker_json(venue, instrument, stats) -> dict:
+    """24 h statistics of a market (REST and the ticker stream)."""
+    change, change_percent = _change(instrument, stats.open_ticks, stats.last_ticks)
+    return {
+        "symbol": url_symbol(instrument), "open": _price(instrument, stats.open_ticks),
+        "high": _price(instrument, stats.high_ticks), "low": _price(instrument, stats.low_ticks),
+        "last": _price(instrument, stats.last_ticks), "volume": instrument.format_quantity(stats.volume_lots),
+        "quote_volume": _quote_volume(venue, instrument, stats.tick_lots), "trades": stats.trades,
+        "change": change, "change_percent": change_percent,
+    }
+
+
+def candle_json(venue, instrument, interval: str, candle) -> dict:
+    """One OHLCV candle (REST and the candle stream)."""
+    return {"open_time_ms": candle.open_ms, "close_time_ms": candle.open_ms + INTERVAL_MS[interval] - 1,
+            "open": instrument.format_price(candle.open_ticks), "high": instrument.format_price(candle.high_ticks),
+            "low": instrument.format_price(candle.low_ticks), "close": instrument.format_price(candle.close_ticks),
+            "volume": instrument.format_quantity(candle.volume_lots),
+            "quote_volume": _quote_volume(venue, instrument, candle.tick_lots), "trades": candle.trades}
+
+
 def build(runtime) -> APIRouter:
     router = APIRouter(prefix="/v1/markets", tags=["market data"])
     _market_routes(router, runtime)
@@ -117,15 +138,7 @@ def _trade_routes(router: APIRouter, runtime, market_data) -> None:
         venue = await durable_venue(runtime)
         instrument = instrument_by_symbol(venue, symbol)
         await market_data.ready()
-        stats = market_data.ticker(instrument.instrument_id)
-        change, change_percent = _change(instrument, stats.open_ticks, stats.last_ticks)
-        return json_response({
-            "symbol": url_symbol(instrument), "open": _price(instrument, stats.open_ticks),
-            "high": _price(instrument, stats.high_ticks), "low": _price(instrument, stats.low_ticks),
-            "last": _price(instrument, stats.last_ticks), "volume": instrument.format_quantity(stats.volume_lots),
-            "quote_volume": _quote_volume(venue, instrument, stats.tick_lots), "trades": stats.trades,
-            "change": change, "change_percent": change_percent,
-        })
+        return json_response(ticker_json(venue, instrument, market_data.ticker(instrument.instrument_id)))
 
     @router.get("/{symbol}/candles", summary="OHLCV candles (interval 1m, 5m, 15m, 1h, 1d), oldest first")
     async def candles(symbol: str, interval: str = Query("1m", pattern="^(1m|5m|15m|1h|1d)$"),
@@ -133,11 +146,6 @@ def _trade_routes(router: APIRouter, runtime, market_data) -> None:
         venue = await durable_venue(runtime)
         instrument = instrument_by_symbol(venue, symbol)
         await market_data.ready()
-        length_ms = INTERVAL_MS[interval]
         return json_response({"symbol": url_symbol(instrument), "interval": interval, "candles": [
-            {"open_time_ms": c.open_ms, "close_time_ms": c.open_ms + length_ms - 1,
-             "open": instrument.format_price(c.open_ticks), "high": instrument.format_price(c.high_ticks),
-             "low": instrument.format_price(c.low_ticks), "close": instrument.format_price(c.close_ticks),
-             "volume": instrument.format_quantity(c.volume_lots),
-             "quote_volume": _quote_volume(venue, instrument, c.tick_lots), "trades": c.trades}
+            candle_json(venue, instrument, interval, c)
             for c in market_data.candles(instrument.instrument_id, interval, limit)]})
