@@ -14,6 +14,7 @@ from exchange.surveillance.hits import Hit, Rule
 from exchange.surveillance.reference import buyer_and_seller, deviation_bps
 from exchange.surveillance.windows import Windows
 
+REPORTED_PAIRS_MAX = 100_000
 KEY_KINDS = {"doc": "document number", "person": "name and date of birth", "address": "withdrawal address"}
 
 
@@ -22,6 +23,8 @@ class WashTrading:
         self._settings = settings
         self._directory = directory
         self._pairs = Windows()  # (low account, high account) -> trades of the pair, oldest first
+        # pair -> window index already reported: a busy pair is not rescanned on every later trade.
+        self._reported: dict[tuple[int, int], tuple[int, int]] = {}
 
     def on_trade(self, trade) -> list[Hit]:
         buyer, seller = buyer_and_seller(trade)
@@ -65,12 +68,19 @@ class WashTrading:
                 break
         if item[5] == 0:
             return None
+        window_index = now_ns // thresholds.wash_window_ns
+        reported = (thresholds.wash_window_ns, window_index)  # a threshold change starts afresh
+        if self._reported.get(pair) == reported:
+            return None  # Hits are one case per pair and window: the rest would be duplicates.
         matched = [entry for entry in items if entry[5] != 0]
         trips = len(matched) // 2
         if trips < thresholds.wash_round_trips_min:
             return None
+        if len(self._reported) >= REPORTED_PAIRS_MAX:
+            self._reported.clear()  # Bounded memory; forgetting only costs a recount.
+        self._reported[pair] = reported
         return Hit(rule=Rule.WASH_ROUND_TRIPS, account_ids=pair,
-                   window_index=now_ns // thresholds.wash_window_ns, timestamp_ns=now_ns,
+                   window_index=window_index, timestamp_ns=now_ns,
                    detail=(f"{trips} round trips (same quantity bought back within "
                            f"{thresholds.wash_round_trip_within_ns // 1_000_000_000} s) between accounts "
                            f"{pair[0]} and {pair[1]} within the window"),
