@@ -10,11 +10,14 @@
   Two busy market makers trade both ways all day; an exact quantity reversal
   within minutes is what sets a round trip apart from that.
 """
+from collections import deque
+
 from exchange.surveillance.hits import Hit, Rule
 from exchange.surveillance.reference import buyer_and_seller, deviation_bps
-from exchange.surveillance.windows import Windows
+from exchange.surveillance.windows import ITEMS_PER_KEY_MAX, Windows, prune
 
 REPORTED_PAIRS_MAX = 100_000
+OPEN_LEG_KEYS_MAX = 100_000
 KEY_KINDS = {"doc": "document number", "person": "name and date of birth", "address": "withdrawal address"}
 
 
@@ -23,6 +26,9 @@ class WashTrading:
         self._settings = settings
         self._directory = directory
         self._pairs = Windows()  # (low account, high account) -> trades of the pair, oldest first
+        # (pair, buyer, instrument, quantity) -> that buyer's unmatched legs, oldest first: a reversal is
+        # found without scanning the pair's whole history.
+        self._open_legs: dict[tuple, deque] = {}
         # pair -> window index already reported: a busy pair is not rescanned on every later trade.
         self._reported: dict[tuple[int, int], tuple[int, int]] = {}
 
@@ -50,6 +56,30 @@ class WashTrading:
                    detail=f"buyer {buyer} and seller {seller} share identity data ({', '.join(shared)})",
                    trade_ids=(trade.trade_id,))
 
+    def _take_open_leg(self, key, trade, since_ns: int):
+        """The newest unmatched leg that this trade reverses (its buyer is now the seller), if any. O(1) usual."""
+        legs = self._open_legs.get(key)
+        if not legs:
+            return None
+        prune(legs, since_ns)
+        limit_bps = self._settings.thresholds.wash_round_trip_price_bps
+        for index in range(len(legs) - 1, -1, -1):
+            if deviation_bps(trade.price_ticks, legs[index][6]) <= limit_bps:
+                earlier = legs[index]
+                del legs[index]
+                return earlier
+        return None
+
+    def _remember_open_leg(self, key, item: list, now_ns: int) -> None:
+        legs = self._open_legs.get(key)
+        if legs is None:
+            if len(self._open_legs) >= OPEN_LEG_KEYS_MAX:
+                since_ns = now_ns - self._settings.thresholds.wash_round_trip_within_ns
+                for stale in [k for k, v in self._open_legs.items() if not v or v[-1][0] < since_ns]:
+                    del self._open_legs[stale]
+            legs = self._open_legs[key] = deque(maxlen=ITEMS_PER_KEY_MAX)
+        legs.append(item)
+
     def _round_trips(self, trade, buyer: int, seller: int) -> Hit | None:
         thresholds = self._settings.thresholds
         pair = (min(buyer, seller), max(buyer, seller))
@@ -57,17 +87,12 @@ class WashTrading:
         # [timestamp_ns, trade_id, buyer, instrument_id, quantity_lots, matched trade id or 0, price_ticks]
         item = [now_ns, trade.trade_id, buyer, trade.instrument_id, trade.quantity_lots, 0, trade.price_ticks]
         items = self._pairs.add(pair, item, thresholds.wash_window_ns)
-        since_ns = now_ns - thresholds.wash_round_trip_within_ns
-        for earlier in reversed(items):
-            if earlier[0] < since_ns:
-                break
-            if (earlier[5] == 0 and earlier[2] == seller and earlier[3] == trade.instrument_id
-                    and earlier[4] == trade.quantity_lots and earlier is not item
-                    and deviation_bps(trade.price_ticks, earlier[6]) <= thresholds.wash_round_trip_price_bps):
-                earlier[5], item[5] = trade.trade_id, earlier[1]
-                break
-        if item[5] == 0:
+        earlier = self._take_open_leg((pair, seller, trade.instrument_id, trade.quantity_lots), trade,
+                                      now_ns - thresholds.wash_round_trip_within_ns)
+        if earlier is None:
+            self._remember_open_leg((pair, buyer, trade.instrument_id, trade.quantity_lots), item, now_ns)
             return None
+        earlier[5], item[5] = trade.trade_id, earlier[1]
         window_index = now_ns // thresholds.wash_window_ns
         reported = (thresholds.wash_window_ns, window_index)  # a threshold change starts afresh
         if self._reported.get(pair) == reported:
