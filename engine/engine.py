@@ -32,8 +32,8 @@ from engine.index import OrderIndex
 from engine.instrument import Instrument, instrument_problem
 from engine.orders import amend_order, cancel_all, cancel_order
 from engine.placement import place
-from engine.stops import trigger_stops
 from engine.reject import RejectCode
+from engine.stops import trigger_stops
 from engine.views import Depth, DepthDiff, OrderView, order_view
 
 _OPEN = MarketState.OPEN

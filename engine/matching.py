@@ -41,7 +41,7 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
     taker_id = taker.order_id
     taker_account = taker.account_id
     instrument_id = book.instrument_id
-    orders, by_client_id = index.orders, index.by_client_id
+    orders, by_account, by_client_id = index.orders, index.by_account, index.by_client_id
     append = events.append
     remaining = taker.remaining_lots
     last_price = 0
@@ -83,6 +83,10 @@ def sweep(index: OrderIndex, book: OrderBook, taker: RestingOrder, limit_price_t
                 # index.discard(maker), inlined: this runs once per filled maker.
                 maker_id, maker_account = maker.order_id, maker.account_id
                 del orders[maker_id]
+                account_orders = by_account[maker_account]
+                del account_orders[maker_id]
+                if not account_orders:
+                    del by_account[maker_account]
                 if maker.client_order_id is not None:
                     del by_client_id[(maker_account, maker.client_order_id)]
                 append(OrderDone(sequence, timestamp_ns, maker_id, maker_account, instrument_id,

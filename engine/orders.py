@@ -53,6 +53,10 @@ def cancel_one(engine, book: OrderBook, order: RestingOrder, sequence: int, time
         del index.orders[order_id]
         if order.client_order_id is not None:
             del index.by_client_id[(account_id, order.client_order_id)]
+        account_orders = index.by_account[account_id]
+        del account_orders[order_id]
+        if not account_orders:
+            del index.by_account[account_id]
     return [OrderCancelled(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,
                            remaining_lots),
             OrderDone(sequence, timestamp_ns, order.order_id, order.account_id, order.instrument_id,

@@ -36,7 +36,6 @@ from engine.book import OrderBook, RestingOrder
 from engine.commands import MarketState, OrderType, PlaceOrder, Side, TimeInForce
 from engine.events import OrderAccepted, OrderRejected
 from engine.execution import execute
-from engine.index import AccountOrders
 from engine.reject import RejectCode
 from engine.stops import park, trigger_stops
 
@@ -186,12 +185,11 @@ def place(engine, command: PlaceOrder, sequence: int, timestamp_ns: int) -> list
     index.orders[order.order_id] = order
     if client_order_id is not None:
         index.by_client_id[(order.account_id, client_order_id)] = order
-    account = index.by_account.get(order.account_id)
-    if account is None:
-        account = index.by_account[order.account_id] = AccountOrders()
-    account.orders[order.order_id] = order
-    if len(account.orders) > account.compact_at:
-        account.compact(index.orders)
+    account_orders = index.by_account.get(order.account_id)
+    if account_orders is None:
+        index.by_account[order.account_id] = {order.order_id: order}
+    else:
+        account_orders[order.order_id] = order
     if order.waiting_for_trigger:
         if order.order_type is _STOP_MARKET:
             order.protection_price_ticks = book.band_high_ticks if order.side is _BUY else book.band_low_ticks
