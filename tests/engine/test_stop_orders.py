@@ -1,4 +1,6 @@
 """Stops trigger on the last trade price, in a documented order, within the band."""
+import pytest
+
 from engine.commands import OrderType, Side, TimeInForce
 from engine.events import ExpireReason, OrderExpired, OrderTriggered, Trade
 from engine_blotter import kinds
@@ -81,3 +83,19 @@ def test_cancelled_stop_never_triggers(blotter):
     assert kinds(blotter.apply(CancelOrder(account_id=1, instrument_id=1, order_id=2))) == [
         "order_cancelled", "order_done"]
     assert triggered(print_trade(blotter, 10_200)) == []
+
+
+@pytest.mark.parametrize("buy_first", [True, False])
+def test_when_both_sides_are_due_the_earlier_placed_stop_goes_first(blotter, buy_first):
+    # Before the first trade the trigger basis is the operator's reference price, which can move
+    # without triggering anything: that is how a SELL stop can sit above a BUY stop.
+    def place_buy_stop():
+        blotter.apply_reference(9_950)
+        return stop(blotter, Side.BUY, 10_000, 1, price_ticks=10_100, account_id=4)[0].order_id
+
+    def place_sell_stop():
+        blotter.apply_reference(10_100)
+        return stop(blotter, Side.SELL, 10_050, 1, price_ticks=9_900, account_id=3)[0].order_id
+
+    first, second = (place_buy_stop(), place_sell_stop()) if buy_first else (place_sell_stop(), place_buy_stop())
+    assert triggered(print_trade(blotter, 10_020)) == [first, second]
