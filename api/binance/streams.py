@@ -20,20 +20,17 @@ number of subscribers, in the commit path; a delivery task then appends it to th
 Every subscription change first delivers what was built, so a stream starts and stops exactly
 between two batches.
 """
-import asyncio
 import time
-from collections import deque
 
 import msgspec
 
 from api.binance.shapes import binance_symbol
 from api.errors import ApiError
-from api.streams.books import MirrorBooks
 from api.streams.connection import Connection
+from api.streams.following import CommitFollower
 from api.streams.protocol import STREAMS_PER_CONNECTION_MAX
 from api.symbols import instrument_by_symbol
 
-SEED_LEVELS_MAX = 1 << 62  # The mirror keeps every level; REST snapshots cut their own depth.
 DEPTH_NAMES = ("depth", "depth@100ms", "depth@1000ms")
 # Binance's WebSocket error codes.
 INVALID_VALUE = 1
@@ -48,28 +45,13 @@ class StreamRefused(Exception):
         self.msg = msg
 
 
-class BinanceStreams:
+class BinanceStreams(CommitFollower):
     """Who listens to which (kind, instrument) stream, and the fan-out of each committed batch."""
 
     def __init__(self, runtime, clock_ns=time.time_ns) -> None:
-        self.runtime = runtime
-        self.clock_ns = clock_ns
-        self.books = MirrorBooks()
+        super().__init__(runtime, clock_ns)
         self.routes: dict[tuple[str, int], set[Connection]] = {}
-        self.connections: set[Connection] = set()
         self.wrapped: set[Connection] = set()  # Connections on /stream: events wrapped with their stream name.
-        # Built in the commit path, handed to the outboxes by `_deliver_forever` (see `flush`).
-        self._deliveries: deque[tuple[set[Connection], tuple[str, int], str]] = deque()
-        self._delivery_due = asyncio.Event()
-        self._delivery: asyncio.Task | None = None
-
-    def start(self) -> None:
-        sequencer = self.runtime.sequencer
-        if sequencer.committed_sequence != sequencer.sequence:
-            raise RuntimeError("streams must start while every applied command is committed")
-        self.books.seed(self.runtime.venue.engine, SEED_LEVELS_MAX)
-        self.runtime.subscribers.append(self.on_batch)
-        self._delivery = asyncio.get_running_loop().create_task(self._deliver_forever())
 
     def resolve(self, name: str) -> tuple[str, int]:
         symbol, _, kind = name.partition("@")
@@ -145,15 +127,6 @@ class BinanceStreams:
                 if message is None:
                     message = wrapped[name] = f'{{"stream":{msgspec.json.encode(name).decode()},"data":{raw}}}'
                 connection.send(message)
-
-    async def _deliver_forever(self) -> None:
-        # Waking many writers costs milliseconds: done here, not in the publish callback, so it stays
-        # out of the sequencer's commit path (the native hub does the same).
-        while True:
-            await self._delivery_due.wait()
-            self._delivery_due.clear()
-            await asyncio.sleep(0)
-            self.flush()
 
 
 def _depth_event(instrument, change, event_ms: int) -> dict:

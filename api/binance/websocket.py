@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from api.binance.streams import INVALID_JSON, INVALID_REQUEST, BinanceStreams, StreamRefused
-from api.streams.connection import Connection
+from api.streams.connection import Connection, received
 from api.streams.protocol import CONNECTIONS_MAX, REQUEST_BYTES_MAX, SLOW_CONSUMER_REASON, CloseCode
 
 CLOSE_WAIT_S = 5.0
@@ -60,16 +60,8 @@ def handle(streams: BinanceStreams, connection: Connection, data: str | bytes) -
 
 
 async def _read(streams: BinanceStreams, connection: Connection) -> None:
-    websocket = connection.websocket
-    while True:
-        try:
-            frame = await websocket.receive()
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            return
-        if frame["type"] == "websocket.disconnect":
-            return
-        data = frame.get("text")
-        handle(streams, connection, data if data is not None else frame.get("bytes") or b"")
+    async for data in received(connection.websocket):
+        handle(streams, connection, data)
 
 
 async def serve(streams: BinanceStreams, websocket: WebSocket, names: list[str], wrapped: bool) -> None:

@@ -73,3 +73,16 @@ class Connection:
                     await send(message)
         except (WebSocketDisconnect, OSError, RuntimeError):
             return  # The client went away mid-send; the reader sees the disconnect too.
+
+
+async def received(websocket):
+    """Each text (or bytes) frame the client sends, until it disconnects."""
+    while True:
+        try:
+            frame = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return
+        if frame["type"] == "websocket.disconnect":
+            return
+        data = frame.get("text")
+        yield data if data is not None else frame.get("bytes") or b""

@@ -12,19 +12,15 @@ Every subscription change first delivers what was built (`flush`), so a
 snapshot or first ticker sent on subscribe is followed by exactly the updates
 after it, and nothing of a stream arrives after its `unsubscribed`.
 """
-import asyncio
 import time
-from collections import deque
 
 from api.marketdata import INTERVAL_MS, market_data_of
-from api.streams.books import MirrorBooks
 from api.streams.connection import Connection
+from api.streams.following import CommitFollower
 from api.streams.private import account_message, touched_accounts
 from api.streams.protocol import ACCOUNT_STREAM, KEY_REVOKED_REASON, SNAPSHOT_LEVELS_MAX, CloseCode
 from api.streams.public import book_diff, book_snapshot, candle_message, ticker_message, trades_message
 from api.symbols import url_symbol
-
-SEED_LEVELS_MAX = 1 << 62  # Seeding copies every level; snapshots are cut at SNAPSHOT_LEVELS_MAX.
 
 
 def stream_name(kind: str, instrument, interval: str | None = None) -> str:
@@ -33,29 +29,13 @@ def stream_name(kind: str, instrument, interval: str | None = None) -> str:
     return name if interval is None else f"{name}.{interval}"
 
 
-class Hub:
+class Hub(CommitFollower):
     def __init__(self, runtime, clock_ns=time.time_ns) -> None:
-        self.runtime = runtime
-        self.clock_ns = clock_ns
+        super().__init__(runtime, clock_ns)
         # Subscribed before the hub (on first use), so tickers and candles already include each batch.
         self.market_data = market_data_of(runtime)
-        self.books = MirrorBooks()
         self.routes: dict[tuple, set[Connection]] = {}  # (kind, instrument_id, interval) -> subscribers
         self.accounts: dict[int, set[Connection]] = {}  # customer_id -> logged-in `account` subscribers
-        self.connections: set[Connection] = set()
-        # Built in the commit path, handed to the outboxes by `_deliver_forever` (see `flush`).
-        self._deliveries: deque[tuple[set[Connection], str]] = deque()
-        self._delivery_due = asyncio.Event()
-        self._delivery: asyncio.Task | None = None
-
-    def start(self) -> None:
-        """Seed from the venue while nothing is in flight, then follow the commits."""
-        sequencer = self.runtime.sequencer
-        if sequencer.committed_sequence != sequencer.sequence:
-            raise RuntimeError("streams must start while every applied command is committed")
-        self.books.seed(self.runtime.venue.engine, SEED_LEVELS_MAX)
-        self.runtime.subscribers.append(self.on_batch)
-        self._delivery = asyncio.get_running_loop().create_task(self._deliver_forever())
 
     # Subscriptions (called by the route; each flushes first, so it sits exactly between two batches).
 
@@ -111,16 +91,6 @@ class Hub:
             subscribers, message = deliveries.popleft()
             for connection in subscribers:
                 connection.send(message)
-
-    async def _deliver_forever(self) -> None:
-        # Waking a thousand writers costs milliseconds: doing it here rather than in the publish
-        # callback keeps it out of the sequencer's commit, and the extra yield lets the next commit
-        # start (and its I/O run) first.
-        while True:
-            await self._delivery_due.wait()
-            self._delivery_due.clear()
-            await asyncio.sleep(0)
-            self.flush()
 
     # Fan-out (the runtime subscriber).
 

@@ -17,7 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.auth.results import AuthError
 from api.errors import ApiError
-from api.streams.connection import Connection
+from api.streams.connection import Connection, received
 from api.streams.hub import Hub, stream_name
 from api.streams.private import login
 from api.streams.protocol import (
@@ -50,17 +50,7 @@ class Session:
         self.connection = connection
 
     async def read(self) -> None:
-        websocket = self.connection.websocket
-        while True:
-            try:
-                frame = await websocket.receive()
-            except (WebSocketDisconnect, RuntimeError, OSError):
-                return
-            if frame["type"] == "websocket.disconnect":
-                return
-            data = frame.get("text")
-            if data is None:
-                data = frame.get("bytes") or b""
+        async for data in received(self.connection.websocket):
             await self.handle(data)
 
     async def handle(self, data: str | bytes) -> None:

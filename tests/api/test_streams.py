@@ -10,6 +10,7 @@ import asyncio
 import decimal
 import json
 import random
+import threading
 import time
 
 import pytest
@@ -81,12 +82,15 @@ class StreamClient:
         self.reader.cancel()
 
 
-def random_session(server, rng: random.Random) -> dict[int, list[int]]:
+def random_session(server, rng: random.Random, halfway: threading.Event | None = None) -> dict[int, list[int]]:
     """Limit, IOC, market orders, amends and cancels from both traders; the order ids each placed."""
     traders = [server.trader(0), server.trader(1)]
     placed: dict[int, list[int]] = {0: [], 1: []}
     open_orders: dict[int, list[int]] = {0: [], 1: []}
-    for _ in range(ORDERS):
+    for number in range(ORDERS):
+        if halfway is not None and number == ORDERS // 2:
+            halfway.set()
+            time.sleep(0.5)  # let the late joiner subscribe between the two halves
         index = rng.randrange(2)
         client, roll = traders[index], rng.random()
         if roll < 0.15 and open_orders[index]:
@@ -148,8 +152,10 @@ async def watch_session(server) -> Watched:
         assert logged_in["customer_id"] == server.trader_id(index)
         assert (await client.request({"op": "subscribe", "id": 2, "streams": ["account"]}))["type"] == "subscribed"
     late = await StreamClient.connect(server)
-    session = asyncio.get_running_loop().run_in_executor(None, random_session, server, random.Random(SEED))
-    await asyncio.sleep(1.0)  # The late joiner's snapshot lands mid-session.
+    halfway = threading.Event()
+    session = asyncio.get_running_loop().run_in_executor(None, random_session, server, random.Random(SEED), halfway)
+    while not halfway.is_set():  # The late joiner's snapshot lands mid-session.
+        await asyncio.sleep(0.01)
     await late.request({"op": "subscribe", "id": 3, "streams": [f"book.{BTC}"]})
     watched.placed = await session
     watched.rest_book = server.client().get(f"/v1/markets/{BTC}/book", depth=500).json()
