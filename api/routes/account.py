@@ -15,6 +15,7 @@ There is no route that moves funds from one customer to another: the law
 forbids payments, and the ledger has no such entry kind.
 """
 import decimal
+import time
 
 import msgspec
 from fastapi import APIRouter, Depends, Query, Request
@@ -152,18 +153,22 @@ def _profile_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
             document_number=body.document_number, country=body.country, date_of_birth=body.date_of_birth))
         return json_response({"customer_id": customer_id, "kyc_status": str(result.data["kyc_status"])})
 
-    @router.get("/me/limits", summary="Own tier and its daily / monthly deposit and withdrawal limits in TMT")
+    @router.get("/me/limits", summary="Own tier, its daily / monthly deposit and withdrawal limits in TMT, and what remains")
     async def limits(who: Authenticated = Depends(reader)):
         customer_id = account_of(who)
         venue = await durable_venue(runtime)
         customer = _customer(venue, customer_id)
         tier = venue.compliance.tier_limits(customer.tier)
-        fields = ("daily_deposit", "monthly_deposit", "daily_withdrawal", "monthly_withdrawal")
+        used = venue.compliance.used_allowance(str(customer_id), time.time_ns())
         answer = {"tier": customer.tier, "currency": "TMT"}
-        for field in fields:
+        for field, used_tiyin in (("daily_deposit", used.day_deposit_tmt_units),
+                                  ("monthly_deposit", used.month_deposit_tmt_units),
+                                  ("daily_withdrawal", used.day_withdrawal_tmt_units),
+                                  ("monthly_withdrawal", used.month_withdrawal_tmt_units)):
             tiyin = getattr(tier, f"{field}_tmt_units")
-            answer[field] = _tmt(tiyin)
-            answer[f"{field}_tmt_units"] = tiyin
+            remaining = max(tiyin - used_tiyin, 0)  # a lowered limit can leave usage above it
+            answer[field], answer[f"{field}_tmt_units"] = _tmt(tiyin), tiyin
+            answer[f"{field}_remaining"], answer[f"{field}_remaining_tmt_units"] = _tmt(remaining), remaining
         return json_response(answer)
 
 

@@ -17,7 +17,10 @@ from exchange.compliance.codes import CaseStatus, KycStatus, WithdrawalStatus
 from exchange.compliance.defaults import TIER_LIMITS, initial_policy
 from exchange.compliance.gates import can_trade, deposit_gate, withdrawal_gate
 from exchange.compliance.identity import normalise_name
-from exchange.compliance.records import Case, ComplianceBook, Customer, DepositAddress, TierLimits, Withdrawal
+from exchange.compliance.limits import rolled
+from exchange.compliance.records import (
+    Case, ComplianceBook, Customer, DepositAddress, LimitUsage, TierLimits, Withdrawal,
+)
 from exchange.compliance.results import ComplianceResult, Refusal
 
 _HANDLERS = {
@@ -152,6 +155,11 @@ class Compliance:
 
     def tier_limits(self, tier: int) -> TierLimits | None:
         return self._book.tier_limits.get(tier)
+
+    def used_allowance(self, customer_id: str, timestamp_ns: int) -> LimitUsage:
+        """What the customer has used of today's and this month's limits as seen at `timestamp_ns` (a copy)."""
+        usage = self._book.usage.get(customer_id)
+        return rolled(usage if usage is not None else LimitUsage(), timestamp_ns)
 
     def restricted_jurisdictions(self) -> list[str]:
         return list(self._book.restricted_jurisdictions)

@@ -98,6 +98,10 @@ def test_sign_up_kyc_deposit_trade_withdraw(exchange_server):
     credited = custody.post("/v1/custody/deposits", report)
     assert credited.status_code == 200, credited.text
     assert custody.post("/v1/custody/deposits", report).status_code == 200  # Idempotent on the tx id.
+    limits = customer.get("/v1/me/limits").json()  # 1500.25 USDT at the demo rate of 3.50 TMT, counted once
+    assert limits["daily_deposit_tmt_units"] - limits["daily_deposit_remaining_tmt_units"] == 525_088
+    assert limits["monthly_deposit_tmt_units"] - limits["monthly_deposit_remaining_tmt_units"] == 525_088
+    assert limits["daily_withdrawal_remaining_tmt_units"] == limits["daily_withdrawal_tmt_units"]
     assert balances(customer)["USDT"] == (1_500_250_000, 0, 0)
 
     # Verified and funded: the customer may trade (a resting bid, then cancelled).

@@ -127,3 +127,15 @@ def test_tier_limits_are_validated():
     for change in ({"daily_deposit_tmt_units": -1}, {"daily_deposit_tmt_units": 3},
                    {"daily_withdrawal_tmt_units": 3}, {"tier": -1}):
         desk.refused(SetTierLimits(**{**valid, **change}), ComplianceCode.INVALID_LIMITS)
+
+
+def test_used_allowance_reads_zero_for_a_new_day_and_month():
+    desk = desk_with_small_limits(utc_ns(2026, 3, 31, 22))
+    deposit(desk, 700, "tx-used")
+    today = desk.compliance.used_allowance("c1", desk.now_ns)
+    assert (today.day_deposit_tmt_units, today.month_deposit_tmt_units) == (700, 700)
+    next_day = desk.compliance.used_allowance("c1", utc_ns(2026, 4, 1, 1))
+    assert (next_day.day_deposit_tmt_units, next_day.month_deposit_tmt_units) == (0, 0)
+    assert desk.compliance.used_allowance("nobody", desk.now_ns).day_deposit_tmt_units == 0
+    next_day.day_deposit_tmt_units = 999  # a copy: changing it changes nothing inside
+    assert desk.compliance.used_allowance("c1", desk.now_ns).day_deposit_tmt_units == 700
