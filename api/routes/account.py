@@ -15,7 +15,6 @@ There is no route that moves funds from one customer to another: the law
 forbids payments, and the ledger has no such entry kind.
 """
 import decimal
-import time
 
 import msgspec
 from fastapi import APIRouter, Depends, Query, Request
@@ -30,7 +29,9 @@ from api.routes.orders import ID_MAX, account_of, body_doc, fill_json, parse_mon
 from api.symbols import amount_units, format_units, instrument_by_symbol
 from exchange import commands as c
 from exchange.access import Permission, Role
-from exchange.compliance import RISK_WARNING, AddWithdrawalAddress, DocumentType, IssueDepositAddress, SubmitIdentity
+from exchange.compliance import (
+    RISK_WARNING, AddWithdrawalAddress, DocumentType, IssueDepositAddress, RemoveWithdrawalAddress, SubmitIdentity,
+)
 
 FILLS_DEFAULT = 100
 FILLS_MAX = 1_000
@@ -159,7 +160,7 @@ def _profile_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
         venue = await durable_venue(runtime)
         customer = _customer(venue, customer_id)
         tier = venue.compliance.tier_limits(customer.tier)
-        used = venue.compliance.used_allowance(str(customer_id), time.time_ns())
+        used = venue.compliance.used_allowance(str(customer_id), runtime.clock_ns())
         answer = {"tier": customer.tier, "currency": "TMT"}
         for field, used_tiyin in (("daily_deposit", used.day_deposit_tmt_units),
                                   ("monthly_deposit", used.month_deposit_tmt_units),
@@ -225,6 +226,13 @@ def _address_routes(router: APIRouter, runtime, reader, withdrawer) -> None:
         customer = _customer(await durable_venue(runtime), customer_id)
         entry = next(e for e in customer.withdrawal_addresses if e.asset == asset and e.address == body.address)
         return json_response(whitelist_json(entry, runtime.clock_ns()), 201)
+
+    @router.delete("/me/withdrawal-addresses", summary="Take an own address off the whitelist (re-adding restarts "
+                                                       "the cooling-off period)")
+    async def remove_withdrawal_address(asset: str, address: str, who: Authenticated = Depends(withdrawer)):
+        customer_id = account_of(who)
+        await submit(runtime, RemoveWithdrawalAddress(customer_id=str(customer_id), asset=asset, address=address))
+        return json_response({"asset": asset, "address": address, "removed": True})
 
     @router.get("/me/withdrawal-addresses", summary="Own whitelisted withdrawal addresses")
     async def withdrawal_addresses(who: Authenticated = Depends(reader)):

@@ -136,3 +136,16 @@ def test_a_rejection_returns_the_funds(desk):
     assert error_of(operator.get("/v1/admin/withdrawals", status="lost"), 400) == "INVALID_REQUEST"
     mine = trader.get("/v1/me/withdrawals").json()["withdrawals"]
     assert next(w for w in mine if w["withdrawal_id"] == withdrawal_id)["status"] == "rejected"
+
+
+def test_a_removed_address_is_no_longer_a_destination(desk):
+    server, address = desk
+    trader = server.trader(0)
+    removed = trader.delete("/v1/me/withdrawal-addresses", asset="BTC", address=address)
+    assert removed.status_code == 200, removed.text
+    listed = [a["address"] for a in trader.get("/v1/me/withdrawal-addresses").json()["addresses"]]
+    assert address not in listed
+    refused = trader.post("/v1/me/withdrawals", {"asset": "BTC", "address": address, "amount": "0.001"})
+    assert error_of(refused, 422) == "ADDRESS_NOT_WHITELISTED"
+    again = trader.delete("/v1/me/withdrawal-addresses", asset="BTC", address=address)
+    assert again.status_code >= 400 and again.status_code < 500
