@@ -30,7 +30,7 @@ class Funding:
         previous = self.deposits_by_tx.get(command.chain_tx_id)
         if previous is not None:
             return previous if self._same_deposit(previous.data, command) else self.venue.refused(
-                "DEPOSIT_EXISTS_WITH_DIFFERENT_FIELDS",
+                VenueCode.DEPOSIT_EXISTS_WITH_DIFFERENT_FIELDS,
                 f"chain transaction {command.chain_tx_id} was reported with another asset, amount or address")
         result = self._credit(command, sequence, timestamp_ns, outcome)
         if type(result) is Accepted:

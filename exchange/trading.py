@@ -23,6 +23,7 @@ from collections import deque
 from engine.commands import OrderType, PlaceOrder, Side, TimeInForce
 from engine.events import (OrderAccepted, OrderAmended, OrderCancelled, OrderDone, OrderExpired, OrderRejected,
                            OrderTriggered, Trade)
+from engine.reject import RejectCode
 from ledger import entries
 from exchange.results import Accepted, OrderExists, OrderResult, VenueCode
 from exchange.store.base import OrderRecord, TradeRecord
@@ -129,7 +130,7 @@ class Trading:
             return None
         if prior[1] == fingerprint:
             return OrderExists(order_id=prior[0])
-        return self.venue.refused("CLIENT_ORDER_ID_IN_USE",
+        return self.venue.refused(RejectCode.CLIENT_ORDER_ID_IN_USE.name,
                                   f"client order id {command.client_order_id!r} was used for another order")
 
     def remember_client_order(self, account_id: int, client_order_id: str, order_id: int, fingerprint: str,
@@ -190,7 +191,7 @@ class Trading:
         if events and type(events[0]) is OrderRejected:
             return venue.refused(events[0].code.name, f"cancel rejected: {events[0].code.name}")
         self.apply_events(events, sequence, timestamp_ns, outcome)
-        return Accepted(data={"orders": [r for r in outcome.orders]})
+        return Accepted(data={"orders": list(outcome.orders)})
 
     def apply_events(self, events: list, sequence: int, timestamp_ns: int, outcome) -> None:
         """Settle trades, record status changes, release the funds of finished orders."""

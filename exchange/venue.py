@@ -35,8 +35,8 @@ from exchange.trading import Trading
 _SECRET_FIELDS = ("secret_ciphertext", "email")
 
 
-class LedgerBugError(RuntimeError):
-    """The ledger refused an entry the venue built from checked facts: halt."""
+class VenueBugError(RuntimeError):
+    """A part refused what the venue built from checked facts, or an invariant broke: our bug, halt."""
 
 
 class Venue:
@@ -116,7 +116,7 @@ class Venue:
     def post(self, entry, outcome: Outcome) -> None:
         rejected = self.try_post(entry, outcome)
         if rejected is not None:
-            raise LedgerBugError(f"ledger refused {entry.entry_id}: {rejected.code.name} {rejected.message}")
+            raise VenueBugError(f"ledger refused {entry.entry_id}: {rejected.code.name} {rejected.message}")
 
     def try_post(self, entry, outcome: Outcome) -> LedgerRejected | None:
         result = self.ledger.apply(entry)
@@ -142,7 +142,7 @@ class Venue:
                                    sequence, timestamp_ns)
         refusal = _access_refusal(issued)
         if refusal is not None:
-            raise LedgerBugError(f"sign-up key refused after the customer was created: {refusal.message}")
+            raise VenueBugError(f"sign-up key refused after the customer was created: {refusal.message}")
         return Accepted(data={"customer_id": sequence, "key_id": command.key_id, "kyc_status": "pending"})
 
     def _compliance(self, command, sequence: int, timestamp_ns: int, outcome: Outcome):
@@ -177,7 +177,7 @@ class Venue:
         for (account_id, asset), units in self.trading.reserved().items():
             held = self.ledger.held(account_id, asset)
             if held != units:
-                raise LedgerBugError(f"account {account_id} holds {held} {asset}, open orders reserve {units}")
+                raise VenueBugError(f"account {account_id} holds {held} {asset}, open orders reserve {units}")
 
     def state_hash(self) -> str:
         digest = hashlib.sha256()
