@@ -24,6 +24,7 @@ runtime rebuilds the venue from the store before accepting commands again.
 """
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -55,8 +56,14 @@ class Sequencer:
         self._snapshot_on_stop = True
         self._durable_waiters: list[tuple[int, asyncio.Future]] = []
         self.failure: BaseException | None = None
-        self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_commands_max)
+        # A plain deque and two wake-up futures instead of asyncio.Queue: submit() is the hot path
+        # (one call per command) and Queue's bookkeeping cost more than the rest of the sequencing.
+        self.queue_commands_max = queue_commands_max
+        self._queue: deque = deque()  # (command, future) in arrival order; None marks a stop.
+        self._work: asyncio.Future | None = None  # The loop waits on it while the queue is empty.
+        self._room: asyncio.Future | None = None  # Submitters wait on it while the queue is full.
         self._task: asyncio.Task | None = None
+        self._stopping = False
         self._timestamp_ns = 0
 
     def start(self) -> None:
@@ -67,21 +74,37 @@ class Sequencer:
         if self._task is None:
             return
         self._snapshot_on_stop = snapshot
-        await self._queue.put(None)
+        self._stopping = True  # From now on submit() refuses: nothing can slip in behind the stop mark.
+        self._enqueue(None)
         await self._task
         self._task = None
 
     @property
     def accepting(self) -> bool:
-        return self._task is not None and self.failure is None and not self._task.done()
+        return self._task is not None and not self._stopping and self.failure is None and not self._task.done()
 
     async def submit(self, command: Any) -> Any:
         """Sequence `command`; return its result once its batch is durable."""
         if not self.accepting:
             raise SequencerStopped("the exchange is not accepting commands")
-        future = asyncio.get_running_loop().create_future()
-        await self._queue.put((command, future))
+        loop = asyncio.get_running_loop()
+        while len(self._queue) >= self.queue_commands_max:  # Back-pressure: wait until a batch is taken.
+            if self._room is None:
+                self._room = loop.create_future()
+            await self._room
+            if not self.accepting:
+                raise SequencerStopped("the exchange is not accepting commands")
+        future = loop.create_future()
+        self._enqueue((command, future))
         return await future
+
+    def _enqueue(self, item) -> None:
+        self._queue.append(item)
+        work = self._work
+        if work is not None:
+            self._work = None
+            if not work.done():
+                work.set_result(None)
 
     async def durable(self) -> None:
         """Return once everything applied so far is committed: reads after this see only durable state."""
@@ -151,14 +174,26 @@ class Sequencer:
 
     async def _take_batch(self) -> tuple[list, bool]:
         """Wait for one command, then take what is already queued, up to the batch limit or a stop mark."""
+        queue = self._queue
+        while not queue:
+            self._work = asyncio.get_running_loop().create_future()
+            await self._work
         items: list = []
-        item = await self._queue.get()
-        while item is not None:
+        stopping = False
+        while queue and len(items) < self.batch_commands_max:
+            item = queue.popleft()
+            if item is None:
+                stopping = True
+                break
             items.append(item)
-            if len(items) >= self.batch_commands_max or self._queue.empty():
-                return items, False
-            item = self._queue.get_nowait()
-        return items, True
+        self._make_room()
+        return items, stopping
+
+    def _make_room(self) -> None:
+        room = self._room
+        if room is not None and len(self._queue) < self.queue_commands_max:
+            self._room = None
+            room.set_result(None)
 
     def _apply(self, command: Any) -> Outcome:
         self.sequence += 1
@@ -183,7 +218,7 @@ class Sequencer:
             for _, future in items:
                 if not future.done():
                     future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
-            self._queue.put_nowait(None)  # Wake the loop so it ends with this error even when idle.
+            self._enqueue(None)  # Wake the loop so it ends with this error even when idle.
             raise
         self.committed_sequence = outcomes[-1].journal.sequence
         for (_, future), outcome in zip(items, outcomes):
@@ -210,7 +245,10 @@ class Sequencer:
         self._reject_queued()
 
     def _reject_queued(self) -> None:
-        while not self._queue.empty():
-            item = self._queue.get_nowait()
+        while self._queue:
+            item = self._queue.popleft()
             if item is not None and not item[1].done():
                 item[1].set_exception(SequencerStopped("the exchange is not accepting commands"))
+        if self._room is not None:  # Blocked submitters wake, see the sequencer is not accepting, and raise.
+            self._room, room = None, self._room
+            room.set_result(None)

@@ -153,10 +153,13 @@ class Trading:
         return order
 
     def result(self, order: OpenOrder, outcome, sequence: int, timestamp_ns: int):
-        record = next((r for r in reversed(outcome.orders) if r.order_id == order.order_id), None)
-        if record is None:
+        order_id = order.order_id
+        for record in reversed(outcome.orders):  # The order's last row written by this command.
+            if record.order_id == order_id:
+                break
+        else:
             record = order.record(sequence, timestamp_ns)
-        fills = [t for t in outcome.trades if order.order_id in (t.maker_order_id, t.taker_order_id)]
+        fills = [t for t in outcome.trades if t.taker_order_id == order_id or t.maker_order_id == order_id]
         return OrderResult(order=record, fills=fills)
 
     def amend(self, command, sequence: int, timestamp_ns: int, outcome):

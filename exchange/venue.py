@@ -52,7 +52,6 @@ class Venue:
         self.trading = Trading(self)
         self.funding = Funding(self)
         self._handlers = self._build_handlers()
-        self._customer_of_account: dict[str, int | None] = {}  # memo: account name -> customer id
 
     def _build_handlers(self) -> dict:
         handlers = {
@@ -85,19 +84,10 @@ class Venue:
         return outcome
 
     def _record_balances(self, outcome: Outcome) -> None:
-        touched = set()
-        customer_of = self._customer_of_account
-        for entry in outcome.entries:
-            for posting in entry.postings:
-                for account in (posting.debit_account, posting.credit_account):
-                    customer = customer_of.get(account, -1)
-                    if customer == -1:
-                        customer = customer_of[account] = _customer_of(account)
-                    if customer is not None:
-                        touched.add((customer, posting.asset))
         ledger = self.ledger
+        touched = sorted((int(customer), asset) for customer, asset in ledger.take_touched())
         outcome.balances = [(customer, asset, ledger.available(customer, asset), ledger.held(customer, asset))
-                            for customer, asset in sorted(touched)]
+                            for customer, asset in touched]
 
     # Helpers for the parts.
 
@@ -198,12 +188,6 @@ class Venue:
                              for o in self.trading.open.values()),
             "client_orders": sorted((k[0], k[1], *v) for k, v in self.trading.client_orders.items()),
         }
-
-
-def _customer_of(account: str) -> int | None:
-    """The customer whose available or held balance an account is (None for any other account)."""
-    parts = account.split(":")
-    return int(parts[1]) if parts[0] == "user" and len(parts) == 3 else None
 
 
 def _access_refusal(result) -> Refused | None:

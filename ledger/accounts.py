@@ -38,6 +38,7 @@ class AccountInfo(NamedTuple):
     role: AccountRole
     customer_id: str | None  # Set for the three customer liability accounts only.
     floor_sign: int  # +1: balance >= 0; -1: balance <= 0 (custody); 0: unconstrained.
+    balance_of: str | None = None  # The customer whose available or held balance this is (what streams show).
 
 
 CUSTOMER_ROLES = frozenset({AccountRole.AVAILABLE, AccountRole.HELD, AccountRole.WITHDRAWING})
@@ -71,9 +72,9 @@ def parse_account(name: str) -> AccountInfo | None:
     if len(parts) != 3 or not parts[1].strip() or parts[1] != parts[1].strip():
         return None
     if parts[0] == "user" and parts[2] == "available":
-        return AccountInfo(AccountRole.AVAILABLE, parts[1], 1)
+        return AccountInfo(AccountRole.AVAILABLE, parts[1], 1, parts[1])
     if parts[0] == "user" and parts[2] == "held":
-        return AccountInfo(AccountRole.HELD, parts[1], 1)
+        return AccountInfo(AccountRole.HELD, parts[1], 1, parts[1])
     if parts[0] == "pending" and parts[1] == "withdrawals":
         return _parse_withdrawing(parts[2])
     return None

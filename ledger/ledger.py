@@ -50,6 +50,8 @@ class Ledger:
         self._balances: dict[str, dict[str, int]] = {}
         self._accounts: dict[str, AccountInfo] = {}  # Parsed account names, so apply() parses each once.
         self._applied: dict[str, JournalEntry | str] = {}  # Fingerprint (str) for entries restored from a snapshot.
+        # (customer id, asset) whose available or held balance changed since the last take_touched().
+        self._touched: set[tuple[str, str]] = set()
 
     def define_asset(self, code: str, decimals: int) -> None:
         """Allow entries in `code`, counted in units of 10**-decimals; repeating it identically is a no-op."""
@@ -110,6 +112,11 @@ class Ledger:
             return _insufficient(credit_account, posting.asset)
         book[debit_account] = debit_units
         book[credit_account] = credit_units
+        touched = self._touched
+        if debit.balance_of is not None:
+            touched.add((debit.balance_of, posting.asset))
+        if credit.balance_of is not None:
+            touched.add((credit.balance_of, posting.asset))
         return None
 
     def _apply_several(self, entry: JournalEntry) -> LedgerRejected | None:
@@ -176,7 +183,14 @@ class Ledger:
                 book = balances[posting.asset]
                 book[posting.debit_account] += posting.amount_units
                 book[posting.credit_account] -= posting.amount_units
-        return rejected
+            return rejected
+        touched = self._touched
+        for posting, (debit, credit) in zip(entry.postings, sides):
+            if debit.balance_of is not None:
+                touched.add((debit.balance_of, posting.asset))
+            if credit.balance_of is not None:
+                touched.add((credit.balance_of, posting.asset))
+        return None
 
     def _floor_crossed(self, entry: JournalEntry, sides) -> LedgerRejected | None:
         # Only a debit can take a credit-normal account below zero, only a credit a custody account above.
@@ -195,6 +209,11 @@ class Ledger:
             if book.get(EXCHANGE_FEES, 0) + book.get(EXCHANGE_EQUITY, 0) < 0:
                 return LedgerRejected(LedgerRejectCode.CUSTODY_SHORTFALL, f"{asset} liabilities would exceed custody")
         return None
+
+    def take_touched(self) -> set[tuple[str, str]]:
+        """(customer id, asset) pairs whose available or held balance changed since the last call."""
+        touched, self._touched = self._touched, set()
+        return touched
 
     def available(self, customer_id, asset: str) -> int:
         return self._balances.get(asset, {}).get(f"user:{customer_id}:available", 0)

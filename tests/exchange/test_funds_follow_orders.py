@@ -4,7 +4,9 @@ After every command: the ledger invariants hold (sums zero, nothing negative),
 every customer's held balance equals the reservations of their open orders,
 and each customer's total (available + held) of each asset changes only by
 trades (what the customer bought or sold, minus fees). Nothing is created or
-lost: per asset, customers + fee account == what was deposited.
+lost: per asset, customers + fee account == what was deposited. Every
+command's outcome reports each balance it changed (for the account streams),
+with the values right after it.
 """
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -31,6 +33,25 @@ class VenueFunds(RuleBasedStateMachine):
             for asset, amount in DEPOSITS.items():
                 assert self.driver.fund(account, asset, amount, f"tx-{account}-{asset}").data["amount_units"] == amount
         self.order_ids: list[int] = []
+        self.driver.apply = self._reporting_balances(self.driver.apply)
+
+    def _balances(self) -> dict:
+        ledger = self.driver.venue.ledger
+        return {(a, asset): (ledger.available(a, asset), ledger.held(a, asset))
+                for a in self.accounts for asset in DEPOSITS}
+
+    def _reporting_balances(self, apply):
+        def apply_and_check(command):
+            before = self._balances()
+            outcome = apply(command)
+            after = self._balances()
+            shown = outcome.balances
+            assert shown == sorted(shown), "balances come in (customer, asset) order"
+            assert {(customer, asset) for customer, asset, _, _ in shown} >= \
+                {key for key, value in after.items() if value != before[key]}, "a changed balance was not reported"
+            assert all(after[(customer, asset)] == (available, held) for customer, asset, available, held in shown)
+            return outcome
+        return apply_and_check
 
     @rule(account=st.integers(0, 2), side=st.sampled_from(Side), price=PRICES, lots=st.integers(1, 400),
           tif=st.sampled_from(TimeInForce), post_only=st.booleans(), stp=st.sampled_from(StpMode))

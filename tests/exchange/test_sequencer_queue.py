@@ -1,0 +1,73 @@
+"""The sequencer's queue: answers wait for the commit, a full queue holds submitters back, a stop leaves no one hanging."""
+import asyncio
+
+import pytest
+
+from exchange import commands as c
+from exchange.results import Accepted
+from exchange.sequencer import Sequencer, SequencerStopped
+from exchange.venue import Venue
+
+
+class GatedStore:
+    """Keeps every batch in memory; commits only while the gate is open."""
+
+    def __init__(self):
+        self.gate = asyncio.Event()
+        self.journal: list[int] = []
+
+    async def write_batch(self, batch):
+        await self.gate.wait()
+        self.journal.extend(record.sequence for record in batch.journal)
+
+    async def save_snapshot(self, sequence, state_hash, data):
+        pass
+
+
+def _asset(index: int) -> c.DefineAsset:
+    return c.DefineAsset(actor="admin", code=f"A{index}", decimals=2, tmt_units_per_asset=1)
+
+
+async def _no_answer_before_commit_and_back_pressure():
+    store = GatedStore()
+    sequencer = Sequencer(Venue(), store, queue_commands_max=3, batch_commands_max=2)
+    sequencer.start()
+    tasks = [asyncio.create_task(sequencer.submit(_asset(i))) for i in range(20)]
+    await asyncio.sleep(0.05)
+    assert not any(task.done() for task in tasks), "answered before the batch was durable"
+    # One batch commits (blocked), one is applied beside it, three wait in the queue: the rest are held back.
+    assert sequencer.sequence <= 2 + 2
+    assert len(sequencer._queue) <= 3
+    store.gate.set()
+    results = await asyncio.gather(*tasks)
+    assert all(type(result) is Accepted for result in results)
+    assert store.journal == list(range(1, 21))
+    assert set(sequencer.venue.listing.assets) == {f"A{i}" for i in range(20)}
+    await sequencer.stop(snapshot=False)
+
+
+def test_answers_wait_for_the_commit_and_a_full_queue_holds_submitters_back():
+    asyncio.run(_no_answer_before_commit_and_back_pressure())
+
+
+async def _stop_with_submitters_waiting_for_room():
+    store = GatedStore()
+    sequencer = Sequencer(Venue(), store, queue_commands_max=2, batch_commands_max=1)
+    sequencer.start()
+    tasks = [asyncio.create_task(sequencer.submit(_asset(i))) for i in range(10)]
+    await asyncio.sleep(0.05)
+    stopping = asyncio.create_task(sequencer.stop(snapshot=False))
+    await asyncio.sleep(0.01)
+    store.gate.set()
+    await asyncio.wait_for(stopping, 5)
+    outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
+    answered = [o for o in outcomes if type(o) is Accepted]
+    refused = [o for o in outcomes if type(o) is SequencerStopped]
+    assert len(answered) + len(refused) == 10, outcomes
+    assert len(store.journal) == len(answered), "every answered command is in the journal, nothing else"
+    with pytest.raises(SequencerStopped):
+        await sequencer.submit(_asset(99))
+
+
+def test_stop_answers_or_refuses_every_submitter_even_those_waiting_for_room():
+    asyncio.run(_stop_with_submitters_waiting_for_room())
