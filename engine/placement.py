@@ -157,15 +157,19 @@ def place(engine, command: PlaceOrder, sequence: int, timestamp_ns: int) -> list
     """Validate, then record and park (stop) or execute the order; returns its events."""
     book = engine.books.get(command.instrument_id)
     if book is not None and command.order_type is _LIMIT and command.stop_price_ticks is None \
-            and command.client_order_id is None and not command.post_only and book.market_state is _OPEN:
-        # Hot path, a plain limit order: one expression that holds exactly when place_problem finds
-        # nothing (min_quantity_lots >= 1 and band low >= 1 imply positive quantity and price);
-        # when it fails, the ladder names the first broken rule.
+            and not command.post_only and book.market_state is _OPEN:
+        # Hot path, a plain limit order (most carry a client order id: ccxt always sends one): one
+        # expression that holds exactly when place_problem finds nothing (min_quantity_lots >= 1 and
+        # band low >= 1 imply positive quantity and price); when it fails, the ladder names the first
+        # broken rule.
         instrument, quantity_lots, price_ticks = book.instrument, command.quantity_lots, command.price_ticks
+        client_order_id = command.client_order_id
         if price_ticks is not None and instrument.min_quantity_lots <= quantity_lots <= instrument.max_quantity_lots \
                 and book.band_low_ticks <= price_ticks <= book.band_high_ticks \
                 and price_ticks * quantity_lots >= instrument.min_notional_tick_lots \
-                and command.order_id not in engine.index.orders:
+                and command.order_id not in engine.index.orders \
+                and (client_order_id is None or (CLIENT_ORDER_ID.match(client_order_id) is not None and
+                                                 (command.account_id, client_order_id) not in engine.index.by_client_id)):
             problem = None
         else:
             problem = place_problem(engine, command, book)

@@ -26,6 +26,7 @@ from ledger.reject import Applied, LedgerInvariantError, LedgerRejectCode, Ledge
 from ledger.rules import KNOWN_KINDS, SINGLE_POSTING_SHAPES, check_kind_rules, check_single_posting
 
 DECIMALS_MAX = 36
+_NO_BALANCES: dict[str, int] = {}  # Read-only stand-in for an unknown asset (no new dict per look-up).
 
 
 class _Snapshot(msgspec.Struct, frozen=True):
@@ -216,10 +217,10 @@ class Ledger:
         return touched
 
     def available(self, customer_id, asset: str) -> int:
-        return self._balances.get(asset, {}).get(f"user:{customer_id}:available", 0)
+        return self._balances.get(asset, _NO_BALANCES).get(f"user:{customer_id}:available", 0)
 
     def held(self, customer_id, asset: str) -> int:
-        return self._balances.get(asset, {}).get(f"user:{customer_id}:held", 0)
+        return self._balances.get(asset, _NO_BALANCES).get(f"user:{customer_id}:held", 0)
 
     def withdrawing(self, customer_id, asset: str) -> int:
         """Funds of accepted withdrawal requests not yet sent or rejected."""
