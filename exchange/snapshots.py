@@ -73,7 +73,7 @@ def restore(data: bytes):
     venue.sequence = snapshot.sequence
     try:
         venue.engine = Engine.restore(snapshot.engine)
-        venue.ledger = Ledger.restore(snapshot.ledger)
+        venue.ledger = Ledger.restore(snapshot.ledger, remember_entries=False)
         venue.compliance = Compliance.restore(snapshot.compliance)
         venue.access = Access.restore(snapshot.access)
     except Exception as error:  # noqa: BLE001 - any part failing makes the whole snapshot unusable.

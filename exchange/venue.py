@@ -43,7 +43,8 @@ class Venue:
     def __init__(self) -> None:
         self.sequence = 0
         self.engine = Engine()
-        self.ledger = Ledger()
+        # Entry ids come from the journal sequence or the trade id and never repeat: no idempotency table.
+        self.ledger = Ledger(remember_entries=False)
         self.compliance = Compliance()
         self.access = Access()
         self.audit = AuditLog()

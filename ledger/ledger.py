@@ -13,7 +13,11 @@ coins leaving the hot wallet.
 Idempotency: an entry id applied before returns `Applied` again without posting
 (or `ENTRY_ID_REUSED` if the content differs). Rejected entries change nothing
 and are not remembered, so a corrected retry with the same id can still apply.
-Known limit: the applied-id table grows with every entry (it is in snapshots too).
+The applied-id table grows with every entry (it is in snapshots too), so a
+caller whose ids can never repeat turns it off with `remember_entries=False`:
+the venue numbers every entry by its journal sequence or trade id, and the
+store's unique key on entry ids refuses a duplicate anyway, so a long-running
+exchange keeps neither memory nor snapshot size growing with its history.
 """
 import hashlib
 
@@ -34,6 +38,7 @@ class _Snapshot(msgspec.Struct, frozen=True):
     asset_decimals: dict[str, int]
     balances: dict[str, dict[str, int]]  # asset -> account -> credits minus debits (non-zero only)
     applied: dict[str, str]  # entry id -> fingerprint of the entry
+    applied_count: int = 0  # Entries applied (the table above is empty when entries are not remembered).
 
 
 def entry_fingerprint(entry: JournalEntry) -> str:
@@ -46,7 +51,9 @@ def _insufficient(account: str, asset: str) -> LedgerRejected:
 
 
 class Ledger:
-    def __init__(self) -> None:
+    def __init__(self, remember_entries: bool = True) -> None:
+        self._remember_entries = remember_entries
+        self._applied_count = 0
         self._asset_decimals: dict[str, int] = {}
         self._balances: dict[str, dict[str, int]] = {}
         self._accounts: dict[str, AccountInfo] = {}  # Parsed account names, so apply() parses each once.
@@ -72,9 +79,10 @@ class Ledger:
 
     def apply(self, entry: JournalEntry) -> Applied | LedgerRejected:
         """Post all of the entry's postings or none. O(postings)."""
-        previous = self._applied.get(entry.entry_id)
-        if previous is not None:
-            return self._repeat(entry, previous)
+        if self._remember_entries:
+            previous = self._applied.get(entry.entry_id)
+            if previous is not None:
+                return self._repeat(entry, previous)
         if entry.kind not in KNOWN_KINDS:
             return LedgerRejected(LedgerRejectCode.UNKNOWN_KIND, f"unknown entry kind {entry.kind!r}")
         if len(entry.postings) == 1 and entry.kind in SINGLE_POSTING_SHAPES:
@@ -83,7 +91,9 @@ class Ledger:
             rejected = self._apply_several(entry)
         if rejected is not None:
             return rejected
-        self._applied[entry.entry_id] = entry
+        self._applied_count += 1
+        if self._remember_entries:
+            self._applied[entry.entry_id] = entry
         return Applied(entry.entry_id)
 
     def _apply_single(self, kind: EntryKind, posting) -> LedgerRejected | None:
@@ -259,7 +269,7 @@ class Ledger:
         return balances
 
     def entries_applied(self) -> int:
-        return len(self._applied)
+        return self._applied_count
 
     def check(self) -> None:
         """Raise LedgerInvariantError unless every invariant holds. O(accounts)."""
@@ -268,12 +278,12 @@ class Ledger:
     def state_hash(self) -> str:
         """Hex sha256 over assets, non-zero balances and the number of applied entries."""
         canonical = msgspec.msgpack.encode(
-            [sorted(self._asset_decimals.items()), self.trial_balance(), len(self._applied)]
+            [sorted(self._asset_decimals.items()), self.trial_balance(), self._applied_count]
         )
         return hashlib.sha256(canonical).hexdigest()
 
     def snapshot(self) -> bytes:
-        """Everything needed to continue: assets, balances and the applied-id table. O(entries).
+        """Everything needed to continue: assets, balances and the applied-id table. O(remembered entries).
 
         Also swaps each remembered entry for its fingerprint (what a restored ledger keeps), so
         the table shrinks and the next snapshot does not hash the same entries again."""
@@ -283,21 +293,25 @@ class Ledger:
         }
         self._applied = dict(applied)
         asset_decimals = dict(sorted(self._asset_decimals.items()))
-        return msgspec.msgpack.encode(_Snapshot(1, asset_decimals, self.trial_balance(), applied))
+        return msgspec.msgpack.encode(_Snapshot(1, asset_decimals, self.trial_balance(), applied,
+                                                self._applied_count))
 
     @classmethod
-    def restore(cls, data: bytes) -> "Ledger":
+    def restore(cls, data: bytes, remember_entries: bool = True) -> "Ledger":
         """Rebuild a ledger from `snapshot()`; raises LedgerInvariantError if the data is inconsistent."""
         snapshot = msgspec.msgpack.decode(data, type=_Snapshot)
         if snapshot.version != 1:
             raise ValueError(f"unknown ledger snapshot version {snapshot.version}")
-        ledger = cls()
+        ledger = cls(remember_entries)
+        # Snapshots written before applied_count existed carry only the table.
+        ledger._applied_count = max(snapshot.applied_count, len(snapshot.applied))
         for code, decimals in snapshot.asset_decimals.items():
             ledger.define_asset(code, decimals)
         for asset, accounts in snapshot.balances.items():  # Assets without balances are in asset_decimals only.
             if asset not in ledger._balances:
                 raise LedgerInvariantError(f"snapshot has balances in undefined asset {asset}")
             ledger._balances[asset].update(accounts)
-        ledger._applied.update(snapshot.applied)
+        if remember_entries:
+            ledger._applied.update(snapshot.applied)
         ledger.check()
         return ledger
