@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.dependency import AuthFailed, auth_failed_handler
 from api.errors import ApiError, api_error_handler, http_error_handler, validation_error_handler
+from api.fastpath import FastPath, FastRoutes
 from exchange.compliance import RISK_WARNING
 
 ROUTE_MODULES = (  # Busiest first: a request is matched against routes in this order.
@@ -36,10 +37,13 @@ ROUTE_MODULES = (  # Busiest first: a request is matched against routes in this 
 def create_app(open_runtime) -> FastAPI:
     """`open_runtime` is an async callable returning a started Runtime (called at start-up)."""
 
+    fast_routes = FastRoutes()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         runtime = await open_runtime()
         app.state.runtime = runtime
+        fast_routes.runtime = runtime
         for name in ROUTE_MODULES:
             # Flattened rather than include_router(): this FastAPI resolves included routers again on
             # every request, which cost ~15% of the server's CPU under order load (py-spy).
@@ -54,4 +58,6 @@ def create_app(open_runtime) -> FastAPI:
     app.add_exception_handler(AuthFailed, auth_failed_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    # The busiest routes skip FastAPI's request machinery (api/fastpath.py); their FastAPI routes remain.
+    app.add_middleware(FastPath, routes=fast_routes)
     return app

@@ -13,7 +13,11 @@ BODY_BYTES_MAX = 1_000_000
 
 async def parse_body(request: Request, kind: type) -> Any:
     """Decode and validate the JSON body as `kind`; 400 with the field named when it does not fit."""
-    body = await request.body()
+    return decode_body(await request.body(), kind)
+
+
+def decode_body(body: bytes, kind: type) -> Any:
+    """`parse_body` over bytes already read (api/fastpath.py reads them without a Request)."""
     if len(body) > BODY_BYTES_MAX:
         raise ApiError("INVALID_REQUEST", f"body larger than {BODY_BYTES_MAX} bytes", 413)
     try:

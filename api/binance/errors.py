@@ -157,11 +157,16 @@ class BinanceRoute(APIRoute):
         async def binance_handler(request):
             try:
                 return await handler(request)
-            except BinanceError as error:
-                return error.response()
-            except ApiError as error:
-                answer = refusal(error.code, error.message)
-                answer.headers = error.headers
-                return answer.response()
+            except (BinanceError, ApiError) as error:
+                return binance_error_response(error)
 
         return binance_handler
+
+
+def binance_error_response(error: BinanceError | ApiError) -> JSONResponse:
+    """The answer on a Binance path for its own refusal or a native one (BinanceRoute and api/fastpath.py)."""
+    if isinstance(error, ApiError):
+        answer = refusal(error.code, error.message)
+        answer.headers = error.headers
+        return answer.response()
+    return error.response()

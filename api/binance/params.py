@@ -52,9 +52,14 @@ class Params:
 
 async def read_params(request: Request) -> Params:
     """Query and form body merged; -1101 for a repeated name."""
-    pairs = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    if request.method in ("POST", "PUT"):
-        body = await request.body()
+    body = await request.body() if request.method in ("POST", "PUT") else None
+    return params_of(request.scope.get("query_string", b""), body)
+
+
+def params_of(query_string: bytes, body: bytes | None) -> Params:
+    """`read_params` over a query string and a body already read (None: the method sends no parameters in it)."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    if body is not None:
         pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     values: dict[str, str] = {}
     for name, value in pairs[:PARAMS_MAX + 1]:

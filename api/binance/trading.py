@@ -14,7 +14,7 @@ from api.auth.dependency import Scheme, require
 from api.auth.results import Authenticated
 from api.binance.errors import BinanceCode, BinanceError, BinanceRoute, missing, not_required
 from api.binance.history import executed_quote, trades_of_orders
-from api.binance.params import Params, price_ticks, quantity_lots, read_params
+from api.binance.params import Params, params_of, price_ticks, quantity_lots, read_params
 from api.binance.shapes import binance_symbol, fill_json, order_json, quote_units_of
 from api.http import durable_venue, json_response, submit
 from api.routes.orders import account_of
@@ -92,32 +92,38 @@ def order_command(params: Params, instrument, account_id: int) -> tuple[SubmitOr
     return command, post_only
 
 
+async def place_order(runtime, who: Authenticated, query_string: bytes, body: bytes) -> dict:
+    """POST /api/v3/order once authenticated: its 200 answer (the FastAPI route and api/fastpath.py)."""
+    account_id = account_of(who)
+    params = params_of(query_string, body)
+    instrument = instrument_by_symbol(runtime.venue, params.required("symbol"))
+    command, post_only = order_command(params, instrument, account_id)
+    answer_type = params.text("newOrderRespType") or ("FULL" if params.required("type") in _FULL_BY_DEFAULT
+                                                     else "ACK")
+    if answer_type not in ("ACK", "RESULT", "FULL"):
+        raise BinanceError(BinanceCode.INVALID_PARAMETER, "Invalid newOrderRespType.")
+    result = await submit(runtime, command)
+    venue, record = runtime.venue, result.order
+    ack = {"symbol": binance_symbol(instrument), "orderId": record.order_id, "orderListId": -1,
+           "clientOrderId": record.client_order_id or "", "transactTime": record.updated_ns // 1_000_000}
+    if answer_type == "ACK":
+        return ack
+    fills = result.fills  # The venue gives this order's own fills only.
+    if record.filled_lots and not fills:  # A retry answers the original order, without its fills.
+        fills = await trades_of_orders(runtime.store, venue, account_id, [record])
+    spent = sum(quote_units_of(instrument, t.price_ticks, t.quantity_lots) for t in fills)
+    answer = order_json(venue, record, spent, post_only) | ack
+    answer["selfTradePreventionMode"] = command.stp_mode.value
+    if answer_type == "FULL":
+        answer["fills"] = [fill_json(venue, instrument, t, record.order_id, account_id) for t in fills]
+    return answer
+
+
 def _place_route(router: APIRouter, runtime, trader) -> None:
     @router.post("/order", summary="New order (TRADE): LIMIT, LIMIT_MAKER, MARKET, STOP_LOSS, STOP_LOSS_LIMIT")
     async def new_order(request: Request, who: Authenticated = Depends(trader)):
-        account_id = account_of(who)
-        params = await read_params(request)
-        instrument = instrument_by_symbol(runtime.venue, params.required("symbol"))
-        command, post_only = order_command(params, instrument, account_id)
-        answer_type = params.text("newOrderRespType") or ("FULL" if params.required("type") in _FULL_BY_DEFAULT
-                                                         else "ACK")
-        if answer_type not in ("ACK", "RESULT", "FULL"):
-            raise BinanceError(BinanceCode.INVALID_PARAMETER, "Invalid newOrderRespType.")
-        result = await submit(runtime, command)
-        venue, record = runtime.venue, result.order
-        ack = {"symbol": binance_symbol(instrument), "orderId": record.order_id, "orderListId": -1,
-               "clientOrderId": record.client_order_id or "", "transactTime": record.updated_ns // 1_000_000}
-        if answer_type == "ACK":
-            return json_response(ack)
-        fills = result.fills  # The venue gives this order's own fills only.
-        if record.filled_lots and not fills:  # A retry answers the original order, without its fills.
-            fills = await trades_of_orders(runtime.store, venue, account_id, [record])
-        spent = sum(quote_units_of(instrument, t.price_ticks, t.quantity_lots) for t in fills)
-        answer = order_json(venue, record, spent, post_only) | ack
-        answer["selfTradePreventionMode"] = command.stp_mode.value
-        if answer_type == "FULL":
-            answer["fills"] = [fill_json(venue, instrument, t, record.order_id, account_id) for t in fills]
-        return json_response(answer)
+        return json_response(await place_order(runtime, who, request.scope.get("query_string", b""),
+                                               await request.body()))
 
 
 def _reference(params: Params) -> dict:

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from api.auth.dependency import require
 from api.auth.results import Authenticated
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import decode_body, durable_venue, json_response, submit
 from api.symbols import format_units, instrument_by_symbol, price_ticks, quantity_lots, url_symbol
 from engine.commands import AmendOrder, CancelAll, CancelOrder, OrderType, Side, StpMode, TimeInForce
 from exchange.access import OwnerKind, Permission
@@ -65,8 +65,13 @@ def account_of(who: Authenticated) -> int:
 
 async def parse_money_body(request: Request, kind: type):
     """`parse_body`, with a hint when a price, quantity or amount came as a JSON number."""
+    return decode_money_body(await request.body(), kind)
+
+
+def decode_money_body(body: bytes, kind: type):
+    """`parse_money_body` over bytes already read."""
     try:
-        return await parse_body(request, kind)
+        return decode_body(body, kind)
     except ApiError as error:
         if "Expected `str" in error.message and any(f"`$.{f}`" in error.message for f in MONEY_FIELDS):
             error.message += " (prices, quantities and amounts are decimal strings, e.g. \"0.5\")"
@@ -165,24 +170,42 @@ def build(runtime) -> APIRouter:
     return router
 
 
+async def place_order(runtime, who: Authenticated, body: bytes) -> dict:
+    """POST /v1/orders once authenticated: its 201 answer (the FastAPI route and api/fastpath.py)."""
+    account_id = account_of(who)
+    order = decode_money_body(body, NewOrder)
+    instrument = instrument_by_symbol(runtime.venue, order.symbol)
+    time_in_force = order.time_in_force or (TimeInForce.GTC if order.type in _RESTING_TYPES else TimeInForce.IOC)
+    command = SubmitOrder(
+        account_id=account_id, instrument_id=instrument.instrument_id, client_order_id=order.client_order_id,
+        side=order.side, order_type=order.type, time_in_force=time_in_force,
+        price_ticks=None if order.price is None else price_ticks(instrument, order.price),
+        stop_price_ticks=None if order.stop_price is None else price_ticks(instrument, order.stop_price,
+                                                                              "stop_price"),
+        quantity_lots=quantity_lots(instrument, order.quantity), post_only=order.post_only,
+        stp_mode=order.stp_mode)
+    return order_answer(runtime.venue, await submit(runtime, command))
+
+
+async def cancel_order_by_id(runtime, who: Authenticated, order_id: int, symbol: str | None) -> dict:
+    """DELETE /v1/orders/{order_id} once authenticated: its 200 answer (the FastAPI route and api/fastpath.py)."""
+    account_id = account_of(who)
+    instrument_id = _instrument_id(runtime.venue, symbol)
+    if instrument_id is None:
+        order = runtime.venue.trading.open.get(order_id)
+        if order is None or order.account_id != account_id:
+            raise order_not_found(order_id)
+        instrument_id = order.instrument_id
+    result = await submit_for_order(runtime, CancelOrder(account_id=account_id, instrument_id=instrument_id,
+                                                         order_id=order_id), order_id)
+    return {"order": order_json(runtime.venue, result.data["orders"][0])}
+
+
 def _place_route(router: APIRouter, runtime, trader) -> None:
     @router.post("", status_code=201, summary="Place an order; answers the order and its immediate fills",
                  openapi_extra=body_doc(NewOrder))
     async def place(request: Request, who: Authenticated = Depends(trader)):
-        account_id = account_of(who)
-        body = await parse_money_body(request, NewOrder)
-        instrument = instrument_by_symbol(runtime.venue, body.symbol)
-        time_in_force = body.time_in_force or (TimeInForce.GTC if body.type in _RESTING_TYPES else TimeInForce.IOC)
-        command = SubmitOrder(
-            account_id=account_id, instrument_id=instrument.instrument_id, client_order_id=body.client_order_id,
-            side=body.side, order_type=body.type, time_in_force=time_in_force,
-            price_ticks=None if body.price is None else price_ticks(instrument, body.price),
-            stop_price_ticks=None if body.stop_price is None else price_ticks(instrument, body.stop_price,
-                                                                                "stop_price"),
-            quantity_lots=quantity_lots(instrument, body.quantity), post_only=body.post_only,
-            stp_mode=body.stp_mode)
-        result = await submit(runtime, command)
-        return json_response(order_answer(runtime.venue, result), 201)
+        return json_response(await place_order(runtime, who, await request.body()), 201)
 
     @router.patch("/{order_id}", summary="Amend an open limit order: quantity down keeps priority, else it is lost",
                   openapi_extra=body_doc(OrderChange))
@@ -222,14 +245,7 @@ def _cancel_routes(router: APIRouter, runtime, trader) -> None:
 
     @router.delete("/{order_id}", summary="Cancel an open order by id (symbol optional)")
     async def cancel_by_id(order_id: int = ORDER_ID, symbol: str | None = None, who: Authenticated = Depends(trader)):
-        account_id = account_of(who)
-        instrument_id = _instrument_id(runtime.venue, symbol)
-        if instrument_id is None:
-            order = runtime.venue.trading.open.get(order_id)
-            if order is None or order.account_id != account_id:
-                raise order_not_found(order_id)
-            instrument_id = order.instrument_id
-        return json_response(await cancel(account_id, instrument_id, order_id, order_id=order_id))
+        return json_response(await cancel_order_by_id(runtime, who, order_id, symbol))
 
     @router.delete("", summary="Cancel every open order of the account, or of one market with ?symbol=")
     async def cancel_all(symbol: str | None = None, who: Authenticated = Depends(trader)):
