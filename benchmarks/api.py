@@ -12,7 +12,8 @@ each connection cycles BUY by demo trader 1, SELL by trader 2, BUY by trader 2,
 SELL by trader 1 at one price, so orders trade and neither the book nor the
 funds run away. Only 2xx answers count as orders; refusals are counted by
 code, and a run with more than 1% of them fails. Bounded by time per
-configuration. Prints a table and one JSON line.
+configuration. Prints a table (with the CPU microseconds per accepted request of
+the server process and of the generator) and one JSON line.
 """
 import argparse
 import asyncio
@@ -73,6 +74,11 @@ class Target:
                                         start_new_session=True)
         wait_ready(f"http://127.0.0.1:{self.port}{ready_path}", self.process)
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server process (all its threads) used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=60)
@@ -105,16 +111,11 @@ async def connection(port: int, traders: list[dict], deadline: float, latencies:
         request = order_request(traders[trader], side, host, f"{name}-{counter}")
         started = time.perf_counter_ns()
         writer.write(request)
-        status_line = await reader.readline()
-        length = 0
-        while True:
-            line = await reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        body = await reader.readexactly(length)
-        status = status_line.split(b" ", 2)[1].decode()
+        # One read for the whole head, not one per line: the generator shares the cores with the server.
+        head = await reader.readuntil(b"\r\n\r\n")
+        start = head.lower().find(b"\r\ncontent-length:") + 17
+        body = await reader.readexactly(int(head[start:head.index(b"\r\n", start)]) if start > 16 else 0)
+        status = head[9:12].decode()  # "HTTP/1.1 201 Created"
         if status[0] == "2":
             latencies.append(time.perf_counter_ns() - started)
         else:  # A refusal: counted by its code, never as an order.
@@ -137,7 +138,18 @@ async def load(port: int, traders: list[dict], connections: int, seconds: float)
     if refused > REFUSED_MAX * (refused + len(latencies)):
         raise SystemExit(f"benchmark invalid: {refused} of {refused + len(latencies)} orders refused: {statuses}")
     return {"requests_s": round(len(latencies) / elapsed), "p50_ms": round(latencies[len(latencies) // 2] / 1e6, 2),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99)] / 1e6, 2), "statuses": statuses}
+            "p99_ms": round(latencies[int(len(latencies) * 0.99)] / 1e6, 2), "statuses": statuses,
+            "accepted": len(latencies)}
+
+
+def measure(target: Target, traders: list[dict], connections: int, seconds: float) -> dict:
+    """`load`, with the CPU time per accepted request of the server and of this generator (microseconds):
+    figures that hold on a shared machine, where requests/s move with the neighbours' load."""
+    server_s, own_s = target.cpu_s(), time.process_time()
+    result = asyncio.run(load(target.port, traders, connections, seconds))
+    result["server_cpu_us"] = round(1e6 * (target.cpu_s() - server_s) / result["accepted"])
+    result["generator_cpu_us"] = round(1e6 * (time.process_time() - own_s) / result["accepted"])
+    return result
 
 
 def exchange_target(db: str, data_dir: Path) -> tuple[Target, list[dict], str | None]:
@@ -168,9 +180,10 @@ def main() -> None:
     fake_traders = [{"api_key": "k" * 64, "secret": "s" * 64}] * 2
     try:
         for count in connection_counts:
-            result = asyncio.run(load(bare.port, fake_traders, count, arguments.seconds))
+            result = measure(bare, fake_traders, count, arguments.seconds)
             rows.append(("bare", count, result))
             summary[f"bare_{count}_requests_s"] = result["requests_s"]
+            summary[f"bare_{count}_server_cpu_us"] = result["server_cpu_us"]
     finally:
         bare.stop()
     for db in arguments.db.split(","):
@@ -178,10 +191,11 @@ def main() -> None:
             target, traders, schema = exchange_target(db, Path(scratch))
             try:
                 for count in connection_counts:
-                    result = asyncio.run(load(target.port, traders, count, arguments.seconds))
+                    result = measure(target, traders, count, arguments.seconds)
                     rows.append((db, count, result))
                     summary[f"{db}_{count}_orders_s"] = result["requests_s"]
                     summary[f"{db}_{count}_p99_ms"] = result["p99_ms"]
+                    summary[f"{db}_{count}_server_cpu_us"] = result["server_cpu_us"]
                     summary[f"{db}_{count}_ratio_to_bare"] = round(
                         result["requests_s"] / summary[f"bare_{count}_requests_s"], 3)
             finally:
@@ -190,10 +204,10 @@ def main() -> None:
                     subprocess.run([sys.executable, "-c", "import asyncio, asyncpg\nasync def m():\n c = await "
                                     f"asyncpg.connect({POSTGRES_URL!r})\n await c.execute('DROP SCHEMA {schema} "
                                     "CASCADE')\n await c.close()\nasyncio.run(m())"], check=True)
-    print(f"{'target':<10}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}  statuses")
+    print(f"{'target':<10}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'srv us':>8}{'gen us':>8}  statuses")
     for name, count, result in rows:
-        print(f"{name:<10}{count:>6}{result['requests_s']:>9}{result['p50_ms']:>9}{result['p99_ms']:>9}  "
-              f"{result['statuses']}")
+        print(f"{name:<10}{count:>6}{result['requests_s']:>9}{result['p50_ms']:>9}{result['p99_ms']:>9}"
+              f"{result['server_cpu_us']:>8}{result['generator_cpu_us']:>8}  {result['statuses']}")
     print(json.dumps(summary))
 
 
