@@ -65,7 +65,8 @@ class FastPath:
         query = scope["query_string"].decode("latin-1")
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        who = runtime.authenticator.native(scope["method"], path, query, body, _headers(scope), Permission.TRADE)
+        who = runtime.authenticator.native_credentials(scope["method"], path, query, body, *_native_credentials(scope),
+                                                       Permission.TRADE)
         if isinstance(who, AuthError):
             return await auth_error_response(who, Scheme.NATIVE)(scope, receive, send)
         try:
@@ -85,6 +86,22 @@ class FastPath:
         except (BinanceError, ApiError) as error:
             return await binance_error_response(error)(scope, receive, send)
         await _send_json(send, 200, msgspec.json.encode(answer))  # As api/http.py's json_response encodes.
+
+
+def _native_credentials(scope) -> tuple[str, str, str]:
+    """X-KK-APIKEY, X-KK-TIMESTAMP and X-KK-SIGNATURE ("" when absent; a repeated one keeps its last value,
+    as the dependency's header mapping does), without building a mapping of every header."""
+    key_id = timestamp_text = signature = ""
+    for name, value in scope["headers"]:
+        if name[:5].lower() == b"x-kk-":
+            name = name.lower()
+            if name == b"x-kk-apikey":
+                key_id = value.decode("latin-1")
+            elif name == b"x-kk-timestamp":
+                timestamp_text = value.decode("latin-1")
+            elif name == b"x-kk-signature":
+                signature = value.decode("latin-1")
+    return key_id, timestamp_text, signature
 
 
 def _headers(scope) -> dict[str, str]:

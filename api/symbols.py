@@ -24,19 +24,34 @@ def instrument_by_symbol(venue, symbol: str) -> Instrument:
     raise ApiError("INSTRUMENT_UNKNOWN", f"no market {symbol[:40]!r}")
 
 
+# Exact decimal conversion costs more than the rest of an order's parsing, and order flow repeats the same
+# few prices and quantities: converted values are remembered per step size (the result depends only on the
+# step and the text; refusals are not remembered). Bounded: emptied when full.
+_CONVERTED_MAX = 10_000
+_converted: dict[tuple[str, str], int] = {}
+
+
 def price_ticks(instrument: Instrument, text: str, field: str = "price") -> int:
-    return _convert(instrument.price_ticks, text, field)
+    return _convert(instrument.price_ticks, instrument.tick_size, text, field)
 
 
 def quantity_lots(instrument: Instrument, text: str, field: str = "quantity") -> int:
-    return _convert(instrument.quantity_lots, text, field)
+    return _convert(instrument.quantity_lots, instrument.lot_size, text, field)
 
 
-def _convert(convert, text: str, field: str) -> int:
+def _convert(convert, step: str, text: str, field: str) -> int:
+    key = (step, text)
+    value = _converted.get(key)
+    if value is not None:
+        return value
     try:
-        return convert(text)
+        value = convert(text)
     except InstrumentValueError as error:
         raise ApiError(error.code.name, f"{field} {text!r}: {error.code.name}") from None
+    if len(_converted) >= _CONVERTED_MAX:
+        _converted.clear()
+    _converted[key] = value
+    return value
 
 
 def amount_units(venue, asset: str, text: str, field: str = "amount") -> int:

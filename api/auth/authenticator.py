@@ -10,7 +10,7 @@ from api.auth.keys import KeyLookup
 from api.auth.ratelimit import RateLimiter
 from api.auth.replay import ReplayGuard
 from api.auth.results import AuthError, AuthErrorCode, Authenticated
-from api.auth.signing import DEFAULT_RECV_WINDOW_MS, verify_binance, verify_native
+from api.auth.signing import DEFAULT_RECV_WINDOW_MS, verify_binance, verify_native, verify_native_credentials
 from exchange.access import Permission, allowed
 
 
@@ -37,6 +37,14 @@ class Authenticator:
         now_ms = self.clock_ms() if now_ms is None else now_ms
         result = verify_native(method, path, query, body, headers, now_ms, self.lookup,
                                self.replay_guard, self.native_recv_window_ms)
+        return self._authorise(result, permission, now_ms)
+
+    def native_credentials(self, method: str, path: str, query: str, body: bytes, key_id: str, timestamp_text: str,
+                           signature: str, permission: Permission | None) -> Authenticated | AuthError:
+        """`native` with the X-KK-* header values already picked out (api/fastpath.py reads the raw headers)."""
+        now_ms = self.clock_ms()
+        result = verify_native_credentials(method, path, query, body, key_id, timestamp_text, signature, now_ms,
+                                           self.lookup, self.replay_guard, self.native_recv_window_ms)
         return self._authorise(result, permission, now_ms)
 
     def binance(self, query: str, body: bytes, headers: Mapping[str, str],

@@ -43,9 +43,15 @@ def verify_native(method: str, path: str, query: str, body: bytes, headers: Mapp
                   recv_window_ms: int = DEFAULT_RECV_WINDOW_MS) -> Authenticated | AuthError:
     """Authenticate a native /v1 request. `query` is the raw query string without '?'."""
     lowered = {name.lower(): value for name, value in headers.items()}
-    key_id = lowered.get("x-kk-apikey", "")
-    timestamp_text = lowered.get("x-kk-timestamp", "")
-    signature = lowered.get("x-kk-signature", "")
+    return verify_native_credentials(method, path, query, body, lowered.get("x-kk-apikey", ""),
+                                     lowered.get("x-kk-timestamp", ""), lowered.get("x-kk-signature", ""),
+                                     now_ms, lookup, replay_guard, recv_window_ms)
+
+
+def verify_native_credentials(method: str, path: str, query: str, body: bytes, key_id: str, timestamp_text: str,
+                              signature: str, now_ms: int, lookup: KeyLookup, replay_guard: ReplayGuard,
+                              recv_window_ms: int = DEFAULT_RECV_WINDOW_MS) -> Authenticated | AuthError:
+    """`verify_native` with the three X-KK-* header values already picked out ("" when absent)."""
     if not key_id or not timestamp_text or not signature:
         return _error(AuthErrorCode.MISSING_CREDENTIALS,
                       "X-KK-APIKEY, X-KK-TIMESTAMP and X-KK-SIGNATURE are required")
