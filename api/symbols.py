@@ -24,11 +24,13 @@ def instrument_by_symbol(venue, symbol: str) -> Instrument:
     raise ApiError("INSTRUMENT_UNKNOWN", f"no market {symbol[:40]!r}")
 
 
-# Exact decimal conversion costs more than the rest of an order's parsing, and order flow repeats the same
-# few prices and quantities: converted values are remembered per step size (the result depends only on the
-# step and the text; refusals are not remembered). Bounded: emptied when full.
-_CONVERTED_MAX = 10_000
+# Exact decimal conversion and formatting cost more than the rest of an order's parsing and answer, and
+# order flow repeats the same few prices and quantities: results are remembered by what they depend on
+# alone (the step size or the asset's decimals, and the text or count; refusals are not remembered).
+# Bounded: emptied when full.
+_REMEMBERED_MAX = 10_000
 _converted: dict[tuple[str, str], int] = {}
+_formatted: dict[tuple[str | int, int], str] = {}
 
 
 def price_ticks(instrument: Instrument, text: str, field: str = "price") -> int:
@@ -48,9 +50,7 @@ def _convert(convert, step: str, text: str, field: str) -> int:
         value = convert(text)
     except InstrumentValueError as error:
         raise ApiError(error.code.name, f"{field} {text!r}: {error.code.name}") from None
-    if len(_converted) >= _CONVERTED_MAX:
-        _converted.clear()
-    _converted[key] = value
+    _remember(_converted, key, value)
     return value
 
 
@@ -74,4 +74,35 @@ def amount_units(venue, asset: str, text: str, field: str = "amount") -> int:
 def format_units(venue, asset: str, units: int) -> str:
     """Decimal string of an amount with exactly the asset's decimals."""
     decimals = venue.listing.assets[asset].decimals
-    return format(decimal.Decimal(units).scaleb(-decimals).quantize(decimal.Decimal(1).scaleb(-decimals)), "f")
+    key = (decimals, units)
+    text = _formatted.get(key)
+    if text is None:
+        text = format(decimal.Decimal(units).scaleb(-decimals).quantize(decimal.Decimal(1).scaleb(-decimals)), "f")
+        _remember(_formatted, key, text)
+    return text
+
+
+def format_price(instrument: Instrument, ticks: int) -> str:
+    """`instrument.format_price`, remembered: the text depends only on the tick size and the count."""
+    key = (instrument.tick_size, ticks)
+    text = _formatted.get(key)
+    if text is None:
+        text = instrument.format_price(ticks)
+        _remember(_formatted, key, text)
+    return text
+
+
+def format_quantity(instrument: Instrument, lots: int) -> str:
+    """`instrument.format_quantity`, remembered (the same formula over the lot size as prices over the tick)."""
+    key = (instrument.lot_size, lots)
+    text = _formatted.get(key)
+    if text is None:
+        text = instrument.format_quantity(lots)
+        _remember(_formatted, key, text)
+    return text
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= _REMEMBERED_MAX:
+        cache.clear()
+    cache[key] = value

@@ -20,7 +20,8 @@ from api.auth.dependency import require
 from api.auth.results import Authenticated
 from api.errors import ApiError
 from api.http import decode_body, durable_venue, json_response, submit
-from api.symbols import format_units, instrument_by_symbol, price_ticks, quantity_lots, url_symbol
+from api.symbols import (format_price, format_quantity, format_units, instrument_by_symbol, price_ticks, quantity_lots,
+                         url_symbol)
 from engine.commands import AmendOrder, CancelAll, CancelOrder, OrderType, Side, StpMode, TimeInForce
 from exchange.access import OwnerKind, Permission
 from exchange.commands import SubmitOrder
@@ -101,15 +102,15 @@ def _ms(timestamp_ns: int) -> int:
 
 def order_json(venue, record) -> dict:
     instrument = venue.engine.instrument(record.instrument_id)
-    price = None if record.price_ticks is None else instrument.format_price(record.price_ticks)
-    stop = None if record.stop_price_ticks is None else instrument.format_price(record.stop_price_ticks)
+    price = None if record.price_ticks is None else format_price(instrument, record.price_ticks)
+    stop = None if record.stop_price_ticks is None else format_price(instrument, record.stop_price_ticks)
     return {
         "order_id": record.order_id, "client_order_id": record.client_order_id,
         "symbol": url_symbol(instrument), "side": record.side, "type": record.order_type,
         "time_in_force": record.time_in_force, "price": price, "stop_price": stop,
-        "quantity": instrument.format_quantity(record.quantity_lots),
-        "filled_quantity": instrument.format_quantity(record.filled_lots),
-        "remaining_quantity": instrument.format_quantity(record.quantity_lots - record.filled_lots),
+        "quantity": format_quantity(instrument, record.quantity_lots),
+        "filled_quantity": format_quantity(instrument, record.filled_lots),
+        "remaining_quantity": format_quantity(instrument, record.quantity_lots - record.filled_lots),
         "status": record.status, "created_at_ms": _ms(record.created_ns), "updated_at_ms": _ms(record.updated_ns),
         "price_ticks": record.price_ticks, "stop_price_ticks": record.stop_price_ticks,
         "quantity_lots": record.quantity_lots, "filled_lots": record.filled_lots,
@@ -128,8 +129,8 @@ def fill_json(venue, trade, account_id: int, order_id: int | None = None) -> dic
     return {
         "trade_id": trade.trade_id, "order_id": trade.taker_order_id if is_taker else trade.maker_order_id,
         "symbol": url_symbol(instrument), "side": side, "role": "taker" if is_taker else "maker",
-        "price": instrument.format_price(trade.price_ticks),
-        "quantity": instrument.format_quantity(trade.quantity_lots),
+        "price": format_price(instrument, trade.price_ticks),
+        "quantity": format_quantity(instrument, trade.quantity_lots),
         "quote_quantity": format_units(venue, instrument.quote, quote_units),
         "fee": format_units(venue, fee_asset, fee_units), "fee_asset": fee_asset, "fee_units": fee_units,
         "time_ms": _ms(trade.timestamp_ns),
