@@ -34,8 +34,10 @@ ROUTE_MODULES = (  # Busiest first: a request is matched against routes in this 
 )
 
 
-def create_app(open_runtime) -> FastAPI:
-    """`open_runtime` is an async callable returning a started Runtime (called at start-up)."""
+def create_app(open_runtime) -> FastPath:
+    """The ASGI app to serve: the FastAPI app (`.app`) behind the fast path of the busiest routes.
+
+    `open_runtime` is an async callable returning a started Runtime (called at start-up)."""
 
     fast_routes = FastRoutes()
 
@@ -59,5 +61,4 @@ def create_app(open_runtime) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     # The busiest routes skip FastAPI's request machinery (api/fastpath.py); their FastAPI routes remain.
-    app.add_middleware(FastPath, routes=fast_routes)
-    return app
+    return FastPath(app, fast_routes)

@@ -190,3 +190,10 @@ def test_binance_place_refusals(exchange_server):
     assert unknown.json()["code"] == -1121, unknown.text
     trailing = binance_order(exchange_server, who, form=BINANCE_ORDER, path="/api/v3/order/")
     assert trailing.status_code == 307, trailing.text
+
+
+def test_the_fast_routes_stay_documented(exchange_server):
+    paths = httpx.get(exchange_server.base_url + "/openapi.json", timeout=30).json()["paths"]
+    assert "requestBody" in paths["/v1/orders"]["post"]
+    assert "delete" in paths["/v1/orders/{order_id}"] and "post" in paths["/api/v3/order"]
+    assert httpx.get(exchange_server.base_url + "/docs", timeout=30).status_code == 200
