@@ -21,6 +21,7 @@ ROUTE_MODULES = (  # Busiest first: a request is matched against routes in this 
     "api.routes.admin",
     "api.routes.compliance",
     "api.routes.custody",
+    "api.routes.corrections",
     "api.routes.auditor",
     "api.routes.surveillance",
     "api.routes.market",

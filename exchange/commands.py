@@ -146,16 +146,33 @@ class Withdraw(_Command, frozen=True, kw_only=True, tag="withdraw"):
     amount_units: int
 
 
-class Correction(_Command, frozen=True, kw_only=True, tag="correction"):
-    """Operator correcting entry on one customer's balance, four eyes and a reason."""
+class ProposeCorrection(_Command, frozen=True, kw_only=True, tag="propose_correction"):
+    """An operator proposes a correcting entry on one customer's balance; a second operator applies it.
+
+    The correction id is this command's sequence number.
+    """
 
     actor: str
-    second_approver: str
     customer_id: int
     asset: str
-    amount_units: int  # Positive credits the customer, negative debits.
+    amount_units: int  # Positive credits the customer, negative debits; never 0.
     reason: str
     ticket: str
+
+
+class ApproveCorrection(_Command, frozen=True, kw_only=True, tag="approve_correction"):
+    """Another operator than the proposer approves: the ledger entry is posted now (four eyes)."""
+
+    actor: str
+    correction_id: int
+
+
+class RejectCorrection(_Command, frozen=True, kw_only=True, tag="reject_correction"):
+    """Any operator, the proposer included, withdraws or turns down a pending proposal; nothing is posted."""
+
+    actor: str
+    correction_id: int
+    reason: str
 
 
 class SetSurveillanceThresholds(_Command, frozen=True, kw_only=True, tag="set_surveillance_thresholds"):
@@ -167,8 +184,8 @@ class SetSurveillanceThresholds(_Command, frozen=True, kw_only=True, tag="set_su
 
 
 VenueCommand = (
-    DefineAsset | SetAssetValuation | ListMarket | ChangeMarket | SetFees | OpenAccount | Correction
-    | SetSurveillanceThresholds
+    DefineAsset | SetAssetValuation | ListMarket | ChangeMarket | SetFees | OpenAccount | ProposeCorrection
+    | ApproveCorrection | RejectCorrection | SetSurveillanceThresholds
 )
 FundsCommand = SubmitOrder | ReportDeposit | Withdraw
 EngineCommand = CancelOrder | CancelAll | AmendOrder

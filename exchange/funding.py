@@ -12,19 +12,57 @@ after the cooling-off period; an address that is any customer's deposit
 address is refused as PAYMENT_PROHIBITED (compliance). The funds move to
 the customer's pending-withdrawal account at request time and leave custody
 only when custody reports completion; a rejection returns them.
+
+Corrections take four eyes in two commands: one operator proposes (customer,
+asset, signed amount, reason, ticket), and a DIFFERENT operator approves,
+which posts the ledger `correction` entry between `exchange:equity` and the
+customer's available account with both as approvers. Either may reject a
+pending proposal instead. A proposal is checked for a known customer and
+asset when made; a debit is checked against the available balance only when
+approved, since that is when it moves money.
 """
+import enum
+
+import msgspec
+
 from ledger import entries
 from ledger.accounts import EXCHANGE_EQUITY, available_account
 from ledger.entries import Posting
 from exchange.compliance import ApproveWithdrawal, CompleteWithdrawal, RejectWithdrawal, RequestWithdrawal
+from exchange.compliance.codes import ComplianceCode
 from exchange.compliance.results import Refusal
 from exchange.results import Accepted, VenueCode
+
+
+class CorrectionStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
+class CorrectionProposal(msgspec.Struct, frozen=True, kw_only=True):
+    """One proposal; frozen, so an answer holding it never sees a later decision (replaced, not changed)."""
+
+    correction_id: int  # The proposing command's sequence.
+    customer_id: int
+    asset: str
+    amount_units: int
+    reason: str
+    ticket: str
+    proposed_by: str
+    proposed_at_ns: int
+    status: CorrectionStatus = CorrectionStatus.PROPOSED
+    decided_by: str = ""  # The approver, or whoever rejected it.
+    decided_at_ns: int | None = None
+    rejection_reason: str = ""
+    entry_id: str = ""  # The ledger entry, once applied.
 
 
 class Funding:
     def __init__(self, venue):
         self.venue = venue
         self.deposits_by_tx: dict[str, object] = {}  # chain tx id -> the first answer
+        self.corrections: dict[int, CorrectionProposal] = {}  # correction id -> proposal, oldest first
 
     def report_deposit(self, command, sequence: int, timestamp_ns: int, outcome):
         previous = self.deposits_by_tx.get(command.chain_tx_id)
@@ -108,16 +146,71 @@ class Funding:
             assert kind is ApproveWithdrawal
         return Accepted(data={"withdrawal": withdrawal})
 
-    def correct(self, command, sequence: int, timestamp_ns: int, outcome):
+    # Corrections.
+
+    def correction(self, correction_id: int) -> CorrectionProposal | None:
+        return self.corrections.get(correction_id)
+
+    def correction_list(self, status: CorrectionStatus | None = None) -> list[CorrectionProposal]:
+        """Proposals oldest first, optionally in one status. O(proposals)."""
+        return [p for p in self.corrections.values() if status is None or p.status == status]
+
+    def propose_correction(self, command, sequence: int, timestamp_ns: int, outcome):
         venue = self.venue
-        if command.asset not in venue.listing.assets or command.amount_units == 0:
-            return venue.refused(VenueCode.CORRECTION_INVALID, "a known asset and a non-zero amount are required")
-        account = available_account(command.customer_id)
-        amount = abs(command.amount_units)
-        debit, credit = (EXCHANGE_EQUITY, account) if command.amount_units > 0 else (account, EXCHANGE_EQUITY)
-        entry = entries.correction(f"c{sequence}", sequence, (Posting(debit, credit, command.asset, amount),),
-                                   command.reason, (command.actor, command.second_approver), command.ticket)
+        if command.asset not in venue.listing.assets:
+            return venue.refused(VenueCode.ASSET_UNKNOWN, f"no asset {command.asset}")
+        if venue.compliance.customer(str(command.customer_id)) is None:
+            return venue.refused(ComplianceCode.CUSTOMER_NOT_FOUND.value, f"no customer {command.customer_id}")
+        if command.amount_units == 0:
+            return venue.refused(VenueCode.CORRECTION_INVALID, "a correction amount is never 0")
+        if not command.reason.strip() or not command.ticket.strip():
+            return venue.refused(VenueCode.CORRECTION_INVALID, "a correction states its reason and ticket")
+        proposal = CorrectionProposal(
+            correction_id=sequence, customer_id=command.customer_id, asset=command.asset,
+            amount_units=command.amount_units, reason=command.reason, ticket=command.ticket,
+            proposed_by=command.actor, proposed_at_ns=timestamp_ns)
+        self.corrections[sequence] = proposal
+        return Accepted(data={"correction": proposal})
+
+    def approve_correction(self, command, sequence: int, timestamp_ns: int, outcome):
+        venue = self.venue
+        proposal, refused = self._pending(command.correction_id)
+        if refused is not None:
+            return refused
+        if command.actor == proposal.proposed_by:
+            return venue.refused(VenueCode.CORRECTION_SAME_APPROVER,
+                                 "a correction is approved by another staff member than its proposer")
+        account = available_account(proposal.customer_id)
+        debit, credit = (EXCHANGE_EQUITY, account) if proposal.amount_units > 0 else (account, EXCHANGE_EQUITY)
+        entry = entries.correction(f"c{proposal.correction_id}", sequence,
+                                   (Posting(debit, credit, proposal.asset, abs(proposal.amount_units)),),
+                                   proposal.reason, (proposal.proposed_by, command.actor), proposal.ticket)
         rejected = venue.try_post(entry, outcome)
-        if rejected is not None:
+        if rejected is not None:  # Stays pending: approved once the funds are there, or rejected.
             return venue.refused(rejected.code.name, rejected.message)
-        return Accepted(data={"entry_id": entry.entry_id})
+        return self._decided(proposal, CorrectionStatus.APPLIED, command.actor, timestamp_ns,
+                             entry_id=entry.entry_id)
+
+    def reject_correction(self, command, sequence: int, timestamp_ns: int, outcome):
+        proposal, refused = self._pending(command.correction_id)
+        if refused is not None:
+            return refused
+        if not command.reason.strip():
+            return self.venue.refused(VenueCode.CORRECTION_INVALID, "a rejection states its reason")
+        return self._decided(proposal, CorrectionStatus.REJECTED, command.actor, timestamp_ns,
+                             rejection_reason=command.reason)
+
+    def _pending(self, correction_id: int):
+        proposal = self.corrections.get(correction_id)
+        if proposal is None:
+            return None, self.venue.refused(VenueCode.CORRECTION_UNKNOWN, f"no correction {correction_id}")
+        if proposal.status != CorrectionStatus.PROPOSED:
+            return None, self.venue.refused(VenueCode.CORRECTION_NOT_PENDING,
+                                            f"correction {correction_id} is already {proposal.status}")
+        return proposal, None
+
+    def _decided(self, proposal, status, actor: str, timestamp_ns: int, **fields):
+        decided = msgspec.structs.replace(proposal, status=status, decided_by=actor, decided_at_ns=timestamp_ns,
+                                          **fields)
+        self.corrections[proposal.correction_id] = decided
+        return Accepted(data={"correction": decided})

@@ -2,10 +2,10 @@
 
 A snapshot is msgpack of each part's own canonical snapshot (engine, ledger,
 compliance, access) plus the venue's own tables (assets, fees, open-order
-reservations, credited deposits, audit-chain head). `restore(data)` gives a
-venue whose `state_hash()` equals the one recorded with the snapshot; a
-snapshot that does not decode, or decodes to another hash, is unusable and
-recovery falls back to an older one.
+reservations, credited deposits, correction proposals, audit-chain head).
+`restore(data)` gives a venue whose `state_hash()` equals the one recorded with
+the snapshot; a snapshot that does not decode, or decodes to another hash, is
+unusable and recovery falls back to an older one.
 """
 import msgspec
 
@@ -14,6 +14,7 @@ from ledger.ledger import Ledger
 from exchange.access import Access
 from exchange.audit import AuditLog
 from exchange.compliance import Compliance
+from exchange.funding import CorrectionProposal
 from exchange.listing import Asset, FeeSchedule
 from exchange.results import Accepted
 from exchange.trading import OpenOrder
@@ -36,6 +37,7 @@ class _VenueSnapshot(msgspec.Struct, frozen=True):
     open_orders: list[tuple]
     deposits: dict[str, dict]
     client_orders: list[tuple[int, str, int, str, int]]  # oldest first
+    corrections: list[CorrectionProposal] = []  # oldest first; absent from snapshots taken before corrections
 
 
 class SnapshotError(ValueError):
@@ -56,6 +58,7 @@ def encode(venue) -> bytes:
         client_orders=[(account, client_id, *venue.trading.client_orders[(account, client_id)])
                        for _, (account, client_id) in venue.trading._client_order_times
                        if (account, client_id) in venue.trading.client_orders],
+        corrections=list(venue.funding.corrections.values()),
     ))
 
 
@@ -88,6 +91,7 @@ def restore(data: bytes):
             setattr(order, name, value)
         venue.trading.open[order.order_id] = order
     venue.funding.deposits_by_tx = {tx: Accepted(data=data) for tx, data in snapshot.deposits.items()}
+    venue.funding.corrections = {proposal.correction_id: proposal for proposal in snapshot.corrections}
     for account, client_id, order_id, fingerprint, timestamp_ns in snapshot.client_orders:
         venue.trading.remember_client_order(account, client_id, order_id, fingerprint, timestamp_ns)
     return venue

@@ -61,7 +61,8 @@ class Venue:
             c.SetFees: self.listing.set_fees, c.OpenAccount: self._open_account,
             c.SubmitOrder: self.trading.submit, CancelOrder: self.trading.cancel, CancelAll: self.trading.cancel,
             AmendOrder: self.trading.amend, c.ReportDeposit: self.funding.report_deposit,
-            c.Withdraw: self.funding.withdraw, c.Correction: self.funding.correct,
+            c.Withdraw: self.funding.withdraw, c.ProposeCorrection: self.funding.propose_correction,
+            c.ApproveCorrection: self.funding.approve_correction, c.RejectCorrection: self.funding.reject_correction,
             cc.ApproveWithdrawal: self.funding.decide, cc.RejectWithdrawal: self.funding.decide,
             cc.CompleteWithdrawal: self.funding.decide, c.SetSurveillanceThresholds: handle_set_thresholds,
         }
@@ -156,7 +157,8 @@ class Venue:
         result = outcome.result
         fields["result"] = result.code if type(result) is Refused else "ok"
         target = next((str(fields[k]) for k in ("customer_id", "instrument_id", "withdrawal_id", "case_id",
-                                                  "key_id", "staff_id", "code", "asset") if k in fields), "")
+                                                  "correction_id", "key_id", "staff_id", "code", "asset")
+                       if k in fields), "")
         outcome.audit.append(self.audit.append(sequence, timestamp_ns, actor, type(command).__struct_config__.tag,
                                                target, str(fields.get("reason", "")), encode_payload(fields)))
 
@@ -179,7 +181,7 @@ class Venue:
         return digest.hexdigest()
 
     def _own_state(self) -> dict:
-        return {
+        state = {
             "sequence": self.sequence,
             "assets": sorted((a.code, a.decimals, a.tmt_units_per_asset) for a in self.listing.assets.values()),
             "fees": self.listing.fees.to_builtins(),
@@ -189,6 +191,9 @@ class Venue:
                              for o in self.trading.open.values()),
             "client_orders": sorted((k[0], k[1], *v) for k, v in self.trading.client_orders.items()),
         }
+        if self.funding.corrections:  # Only when there are any: hashes stored before corrections still match.
+            state["corrections"] = list(self.funding.corrections.values())
+        return state
 
 
 def _access_refusal(result) -> Refused | None:

@@ -35,6 +35,7 @@ class Permission(enum.StrEnum):
     READ_LEDGER = "read_ledger"
     EXPORT = "export"  # Ledger export, trial balance, proof of reserves, regulator reports.
     READ_AUDIT = "read_audit"
+    CORRECT_LEDGER = "correct_ledger"  # Propose, approve or reject a correction of a customer's balance.
 
 
 WRITE_PERMISSIONS = frozenset({
@@ -42,7 +43,7 @@ WRITE_PERMISSIONS = frozenset({
     Permission.MANAGE_KYC, Permission.MANAGE_ACCOUNTS, Permission.MANAGE_RESTRICTED_LISTS,
     Permission.MANAGE_CASES, Permission.MANAGE_LIMITS, Permission.MANAGE_MARKETS,
     Permission.REPORT_DEPOSITS, Permission.APPROVE_WITHDRAWALS, Permission.MANAGE_STAFF,
-    Permission.MANAGE_KEYS,
+    Permission.MANAGE_KEYS, Permission.CORRECT_LEDGER,
 })
 
 _P = Permission
@@ -51,7 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({
         _P.READ_CUSTOMERS, _P.MANAGE_ACCOUNTS, _P.MANAGE_MARKETS, _P.REPORT_DEPOSITS,
         _P.APPROVE_WITHDRAWALS, _P.MANAGE_STAFF, _P.MANAGE_KEYS, _P.READ_MARKET_ACTIVITY,
-        _P.READ_LEDGER,
+        _P.READ_LEDGER, _P.CORRECT_LEDGER,
     }),
     Role.COMPLIANCE: frozenset({
         _P.READ_CUSTOMERS, _P.READ_IDENTITY, _P.MANAGE_KYC, _P.MANAGE_RESTRICTED_LISTS,

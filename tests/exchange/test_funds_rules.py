@@ -157,12 +157,17 @@ def test_delisting_cancels_orders_and_releases_holds():
 
 def test_a_correction_needs_a_second_distinct_approver():
     driver, buyer, _ = two_funded_traders()
-    alone = driver.result(c.Correction(actor="staff:op1", second_approver="staff:op1", customer_id=buyer,
-                                       asset="USDT", amount_units=-USDT, reason="fee refund reversal", ticket="T-1"))
-    assert type(alone) is Refused
-    paired = driver.result(c.Correction(actor="staff:op1", second_approver="staff:op2", customer_id=buyer,
-                                        asset="USDT", amount_units=-USDT, reason="duplicate credit", ticket="T-2"))
-    assert type(paired) is Accepted
+    proposed = driver.apply(c.ProposeCorrection(actor="staff:op1", customer_id=buyer, asset="USDT",
+                                                amount_units=-USDT, reason="duplicate credit", ticket="T-2"))
+    correction_id = proposed.result.data["correction"].correction_id
+    assert correction_id == driver.sequence and proposed.entries == []
+    alone = driver.result(c.ApproveCorrection(actor="staff:op1", correction_id=correction_id))
+    assert type(alone) is Refused and alone.code == "CORRECTION_SAME_APPROVER"
+    assert driver.venue.ledger.available(buyer, "USDT") == 100_000 * USDT
+    paired = driver.apply(c.ApproveCorrection(actor="staff:op2", correction_id=correction_id))
+    assert type(paired.result) is Accepted
+    [entry] = paired.entries
+    assert (entry.kind, entry.approvers, entry.cause) == ("correction", ("staff:op1", "staff:op2"), "T-2")
     assert driver.venue.ledger.available(buyer, "USDT") == 99_999 * USDT
 
 
