@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from api.auth.signing import sign_native
+from tests.api.signup import sign_up as polite_sign_up
 
 CSV_HEADER = "name,date_of_birth,document_number,country\n"
 
@@ -21,7 +22,7 @@ def unique(prefix: str) -> str:
 def sign_up(server, country: str = "TM", full_name: str | None = None, date_of_birth: str = "1985-04-12",
             document_number: str | None = None):
     """A new customer who submitted identity data; returns (client, customer_id)."""
-    answer = server.client().post("/v1/signup", {"email": f"{unique('c')}@example.com"})
+    answer = polite_sign_up(server, f"{unique('c')}@example.com")
     assert answer.status_code == 201, answer.text
     who = answer.json()
     client = server.client({"api_key": who["api_key"], "secret": who["secret"]})

@@ -13,6 +13,7 @@ import time
 
 from api.client import KarakumClient
 from tests.api.conftest import KARAKUM
+from tests.api.signup import sign_up
 
 BTC = "BTC-USDT"
 _numbers = itertools.count(1)
@@ -23,7 +24,7 @@ def onboard(server, full_name: str | None = None, date_of_birth: str = "1985-05-
     """A verified, funded customer; returns (client, customer_id)."""
     number = next(_numbers)
     document = f"SRV{number:05d}{time.time_ns() % 100_000}"
-    opened = server.client().post("/v1/signup", {"email": f"{document.lower()}@example.com"})
+    opened = sign_up(server, f"{document.lower()}@example.com")
     assert opened.status_code == 201, opened.text
     customer, customer_id = server.client(opened.json()), opened.json()["customer_id"]
     identity = {"full_name": full_name or f"Surveilled Person {document}", "document_type": "passport",
