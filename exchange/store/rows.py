@@ -1,4 +1,5 @@
 """Records <-> database rows, shared by both adapters so they store exactly the same thing."""
+from operator import attrgetter
 from typing import Callable, Iterable
 
 import msgspec
@@ -17,19 +18,9 @@ ORDER_MUTABLE_COLUMNS = (
     "price_ticks", "stop_price_ticks", "quantity_lots", "filled_lots", "status", "updated_sequence", "updated_ns"
 )
 
-
-def _insert(table: str, columns: tuple[str, ...]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-
-
-# Shared by both adapters, with `?` placeholders (the PostgreSQL adapter numbers them).
-INSERT_JOURNAL = _insert("journal", JOURNAL_COLUMNS)
-INSERT_ENTRY = _insert("entries", ENTRY_COLUMNS)
-INSERT_POSTING = _insert("postings", POSTING_COLUMNS)
-INSERT_TRADE = _insert("trades", TRADE_COLUMNS)
-INSERT_AUDIT = _insert("audit", AUDIT_COLUMNS)
-UPSERT_ORDER = _insert("orders", ORDER_COLUMNS) + (
-    f" ON CONFLICT (order_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in ORDER_MUTABLE_COLUMNS)}"
+# SQLite and PostgreSQL both spell an upsert so; the created_* columns keep the first write.
+UPSERT_ORDER_CONFLICT = (
+    f"ON CONFLICT (order_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in ORDER_MUTABLE_COLUMNS)}"
 )
 # Entry columns joined with posting columns, as `read_entries` selects them.
 ENTRY_READ_COLUMNS = (
@@ -40,19 +31,26 @@ ENTRY_READ_COLUMNS = (
 _EMPTY_LIST_JSON = "[]"
 _encode_json = msgspec.json.Encoder().encode
 _decode_strings = msgspec.json.Decoder(tuple[str, ...]).decode
+_postings = attrgetter("postings")
 
 
 def _strings_json(values: tuple[str, ...]) -> str:
     return _encode_json(values).decode() if values else _EMPTY_LIST_JSON
 
 
-def entry_rows(entries: Iterable[JournalEntry], money: Callable[[int], object]) -> tuple[list[tuple], list[tuple]]:
+def check_postings(entries: list[JournalEntry]) -> None:
+    """Refuse, before any transaction, an entry without postings: only applied entries are stored."""
+    if not all(map(_postings, entries)):
+        empty = next(entry for entry in entries if not entry.postings)
+        raise ValueError(f"entry {empty.entry_id} has no postings: only applied entries are stored")
+
+
+def entry_rows(entries: list[JournalEntry], money: Callable[[int], object]) -> tuple[list[tuple], list[tuple]]:
     """(entry rows, posting rows); `money` adapts an amount to the database's integer column."""
+    check_postings(entries)
     entries_out: list[tuple] = []
     postings_out: list[tuple] = []
     for entry in entries:
-        if not entry.postings:
-            raise ValueError(f"entry {entry.entry_id} has no postings: only applied entries are stored")
         entry_id = entry.entry_id
         entries_out.append(
             (entry_id, entry.sequence, str(entry.kind), entry.cause, entry.reason,

@@ -4,11 +4,23 @@ WAL with `synchronous=FULL`: a committed batch survives a power loss, not only a
 process crash. Every blocking call runs on ONE dedicated worker thread that owns
 the connection, so the event loop keeps accepting commands while a batch
 commits, and SQLite never sees two threads.
+
+A batch goes in as multi-row INSERTs (`VALUES (...), (...), ...`), not by
+executemany: sqlite3 releases the GIL around every statement step and the
+worker must win it back from the busy event-loop thread, so one step per row
+(executemany) made the two threads convoy on the GIL. A chunk holds a power of
+two of rows (at most _CHUNK_ROWS_MAX, within SQLite's variable limit): a
+handful of steps per table, and a handful of statements per table that serve
+every batch size from sqlite3's statement cache. Rows bind directly (no JSON
+in between): SQLite's JSON functions cost 2-3x the CPU of binding, cannot
+carry bytes and cut a string at a NUL (see benchmarks/results/ledger.md).
 """
 import asyncio
+import functools
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain
 from pathlib import Path
 from typing import Callable
 
@@ -18,22 +30,30 @@ from exchange.store.base import Batch, StoreConflictError
 from exchange.store.migrations import SQLITE_MIGRATIONS
 from exchange.store.reads import SqlReads
 from exchange.store.rows import (
-    INSERT_AUDIT,
-    INSERT_ENTRY,
-    INSERT_JOURNAL,
-    INSERT_POSTING,
-    INSERT_TRADE,
-    UPSERT_ORDER,
+    AUDIT_COLUMNS,
+    ENTRY_COLUMNS,
+    JOURNAL_COLUMNS,
+    ORDER_COLUMNS,
+    POSTING_COLUMNS,
+    TRADE_COLUMNS,
+    UPSERT_ORDER_CONFLICT,
     entry_rows,
     trade_row,
 )
 
 _INT64_MAX = 2**63 - 1
+_CHUNK_ROWS_MAX = 512  # Bounds the statement text; longer chunks save no measurable time.
 
 
 def _money(amount_units: int) -> object:
     # SQLite integers are 64-bit; larger amounts go in as decimal text in the untyped column.
     return amount_units if -_INT64_MAX - 1 <= amount_units <= _INT64_MAX else str(amount_units)
+
+
+@functools.lru_cache(maxsize=128)
+def _multi_row_insert(table: str, columns: tuple[str, ...], rows: int, conflict: str) -> str:
+    row = f"({', '.join('?' for _ in columns)})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * rows)} {conflict}"
 
 
 class SqliteStore(SqlReads):
@@ -64,6 +84,7 @@ class SqliteStore(SqlReads):
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute("PRAGMA busy_timeout=5000")
         self._connection = connection
+        self._variables_max = connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._migrate()
 
     def _migrate(self) -> None:
@@ -95,12 +116,13 @@ class SqliteStore(SqlReads):
         entries, postings = entry_rows(batch.entries, _money)
         connection.execute("BEGIN IMMEDIATE")
         try:
-            connection.executemany(INSERT_JOURNAL, [astuple(record) for record in batch.journal])
-            connection.executemany(INSERT_ENTRY, entries)
-            connection.executemany(INSERT_POSTING, postings)
-            connection.executemany(INSERT_TRADE, [trade_row(trade, _money) for trade in batch.trades])
-            connection.executemany(UPSERT_ORDER, [astuple(order) for order in batch.orders])
-            connection.executemany(INSERT_AUDIT, [astuple(record) for record in batch.audit])
+            self._insert("journal", JOURNAL_COLUMNS, list(map(astuple, batch.journal)))
+            self._insert("entries", ENTRY_COLUMNS, entries)
+            self._insert("postings", POSTING_COLUMNS, postings)
+            self._insert("trades", TRADE_COLUMNS, [trade_row(trade, _money) for trade in batch.trades])
+            # Rows apply in order: an order twice in the batch ends with its last write (created_* from the first).
+            self._insert("orders", ORDER_COLUMNS, list(map(astuple, batch.orders)), UPSERT_ORDER_CONFLICT)
+            self._insert("audit", AUDIT_COLUMNS, list(map(astuple, batch.audit)))
             connection.execute("COMMIT")
         except sqlite3.IntegrityError as error:
             connection.execute("ROLLBACK")
@@ -108,6 +130,20 @@ class SqliteStore(SqlReads):
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+    def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple], conflict: str = "") -> None:
+        """INSERT `rows` in order, a power of two of them per statement."""
+        values = list(chain.from_iterable(rows))
+        width = len(columns)
+        chunk = min(_CHUNK_ROWS_MAX, self._variables_max // width)
+        chunk = 1 << (chunk.bit_length() - 1)
+        start = 0
+        while start < len(rows):
+            while chunk > len(rows) - start:  # The largest power of two that fits what is left.
+                chunk //= 2
+            sql = _multi_row_insert(table, columns, chunk, conflict)
+            self._connection.execute(sql, values[start * width:(start + chunk) * width])
+            start += chunk
 
     async def _fetch(self, sql: str, parameters: tuple) -> list[tuple]:
         return await self._run(self._fetch_all, sql, parameters)

@@ -1,6 +1,7 @@
 """The Store contract, run unchanged against SQLite (a real file) and PostgreSQL (a fresh schema)."""
 import asyncio
 
+import msgspec
 import pytest
 
 from exchange.store import (
@@ -228,3 +229,64 @@ def test_an_entry_without_postings_is_refused_before_the_transaction(store_url):
         assert await store.last_sequence() == 0
 
     run_with_store(store_url, scenario)
+
+
+def test_an_order_written_twice_in_one_batch_keeps_its_first_creation_and_last_update(store_url):
+    def update(order_id, status, filled_lots, sequence):
+        return msgspec.structs.replace(order(order_id, 7), status=status, filled_lots=filled_lots,
+                                       updated_sequence=sequence, updated_ns=sequence)
+
+    async def scenario(store):
+        await store.write_batch(Batch(orders=[order(1, 7)]))
+        created = order(2, 7)
+        later = msgspec.structs.replace(update(2, "FILLED", 5, 9), created_sequence=99, created_ns=99)
+        await store.write_batch(Batch(orders=[
+            update(1, "PARTIALLY_FILLED", 1, 5), created, update(1, "FILLED", 5, 6), update(2, "NEW", 2, 8), later,
+        ]))
+        assert await store.read_order(1) == update(1, "FILLED", 5, 6)
+        assert await store.read_order(2) == msgspec.structs.replace(later, created_sequence=2, created_ns=2)
+
+    run_with_store(store_url, scenario)
+
+
+def test_columns_hold_exactly_what_they_held_before(store_url):
+    """Raw columns, not only what reads decode: JSON text of approvers/parties, exact money, exact bytes."""
+    correction = E.correction(
+        "c1", 1, (E.Posting("exchange:equity", "user:7:available", "USDT", 2**63),), 'say "hi"\\\n\ttab é😀',
+        ("op:a", 'op:"b"'), "ticket-9",
+    )
+    settlement = E.trade_settlement("t1", 1, 1, 7, 8, "BTC", 2**63 - 1, "USDT", 10**38, 1, 0)
+    command = bytes(range(256))
+    huge_fee = msgspec.structs.replace(trade(1, 7, 8), maker_fee_units=2**63 - 1, taker_fee_units=-(2**63) - 1)
+
+    async def scenario(store):
+        await store.write_batch(Batch(
+            journal=[JournalRecord(sequence=1, timestamp_ns=5, command=command),
+                     JournalRecord(sequence=2, timestamp_ns=6, command=b"")],
+            entries=[correction, settlement], trades=[huge_fee],
+            audit=[msgspec.structs.replace(audit(1, "0" * 64), payload=b"", reason="\u2028 \\u0000 'q'")],
+        ))
+        rows = await store._fetch("SELECT entry_id, approvers, parties, reason FROM entries ORDER BY entry_number", ())
+        assert [tuple(row) for row in rows] == [
+            ("c1", '["op:a","op:\\"b\\""]', "[]", correction.reason), ("t1", "[]", '["7","8"]', None),
+        ]
+        rows = await store._fetch("SELECT amount_units FROM postings ORDER BY entry_id, posting_index", ())
+        assert [int(row[0]) for row in rows] == [2**63, 10**38, 2**63 - 1, 1]
+        assert [record.command for record in await collect(store.read_journal())] == [command, b""]
+        assert await store.read_trades() == [huge_fee]
+        assert [record.reason for record in await collect(store.read_audit())] == ["\u2028 \\u0000 'q'"]
+        assert await collect(store.read_entries()) == [correction, settlement]
+
+    run_with_store(store_url, scenario)
+
+
+def test_sqlite_stores_an_amount_beyond_64_bits_as_decimal_text(tmp_path):
+    url = f"sqlite://{tmp_path}/exchange.db"
+
+    async def scenario(store):
+        await store.write_batch(Batch(entries=[E.deposit("d1", 1, 7, "ETH", 10**30, "tx"),
+                                               E.deposit("d2", 1, 7, "ETH", 2**63 - 1, "tx")]))
+        rows = await store._fetch("SELECT typeof(amount_units) FROM postings ORDER BY entry_id", ())
+        assert [row[0] for row in rows] == ["text", "integer"]
+
+    run_with_store(url, scenario)
