@@ -1,15 +1,18 @@
 """PostgreSQL adapter (asyncpg): the production store.
 
 A small connection pool: the sequencer's batch writes and the API's reads do
-not queue behind each other. A batch is ONE statement, so one round trip and
-one implicit transaction: each table's rows travel as one JSON document that
-msgspec encodes in C straight from the records (no Python loop per row, which
-on the event-loop thread is time the sequencer cannot apply commands), and
-the server expands it with json_to_recordset inside data-modifying CTEs.
-JSON numbers reach NUMERIC columns exactly (no float), nested arrays keep
-their text as msgspec wrote it (approvers, parties), bytes travel as base64.
-A URL query parameter such as `?search_path=schema` is passed to the server as
-a setting.
+not queue behind each other. A batch is one transaction; its append-only rows
+go in by COPY or by pipelined executemany. The default, `write_method="auto"`,
+uses COPY for a table with at least COPY_ROWS_MIN rows in the batch (COPY is
+2-3x faster at 1,000 entries per commit) and executemany below (COPY's extra
+protocol steps cost more than they save on a handful of rows); see
+benchmarks/results/ledger.md. Order rows are upserted by ONE statement per
+batch: msgspec encodes them to JSON in C straight from the records (no Python
+loop per row on the event-loop thread) and the server expands them with
+json_to_recordset. (Every table that way, in one statement, cut the client's
+CPU per batch by two thirds but cost the server more than it saved: measured
+slower end to end, see benchmarks/results/ledger.md.) A URL query parameter
+such as `?search_path=schema` is passed to the server as a setting.
 """
 import functools
 import itertools
@@ -17,21 +20,32 @@ import re
 
 import asyncpg
 import msgspec
+from msgspec.structs import astuple
 
 from exchange.store.base import Batch, StoreConflictError
 from exchange.store.migrations import POSTGRES_MIGRATIONS
 from exchange.store.reads import SqlReads
-from exchange.store.rows import ORDER_COLUMNS, ORDER_MUTABLE_COLUMNS, UPSERT_ORDER_CONFLICT, check_postings
+from exchange.store.rows import (
+    AUDIT_COLUMNS,
+    ENTRY_COLUMNS,
+    INSERT_AUDIT,
+    INSERT_ENTRY,
+    INSERT_JOURNAL,
+    INSERT_POSTING,
+    INSERT_TRADE,
+    JOURNAL_COLUMNS,
+    ORDER_COLUMNS,
+    ORDER_MUTABLE_COLUMNS,
+    POSTING_COLUMNS,
+    TRADE_COLUMNS,
+    UPSERT_ORDER_CONFLICT,
+    entry_rows,
+    trade_row,
+)
 
+WRITE_METHODS = ("auto", "copy", "executemany")
+COPY_ROWS_MIN = 32
 _MIGRATION_LOCK_KEY = 0x4B4152414B554D  # Any constant: serialises concurrent migrators of one database.
-_encode = msgspec.json.Encoder().encode
-
-
-def _records(parameter: int, columns: str) -> str:
-    """The JSON array of objects in $parameter (bytes, UTF-8) as rows, numbered from 1 in `ord`."""
-    names = ", ".join(column.split()[0] for column in columns.split(", "))
-    return (f"ROWS FROM (json_to_recordset(convert_from(${parameter}::bytea, 'UTF8')::json) AS ({columns})) "
-            f"WITH ORDINALITY AS r({names}, ord)")
 
 
 _ORDER_TYPES = (
@@ -46,46 +60,15 @@ _FIRST_OR_LAST = ", ".join(
     else f"first_value(r.{column}) OVER (PARTITION BY r.order_id ORDER BY r.ord)"
     for column in ORDER_COLUMNS
 )
-# Appended in array order (ORDER BY ord): entry_number and audit_number follow the batch, as readers expect.
-_WRITE_BATCH = f"""
-WITH journal_rows AS (
-    INSERT INTO journal (sequence, timestamp_ns, command)
-    SELECT r.sequence, r.timestamp_ns, decode(r.command, 'base64')
-    FROM {_records(1, "sequence bigint, timestamp_ns bigint, command text")} ORDER BY r.ord
-), entry_rows AS (
-    SELECT * FROM {_records(2, "entry_id text, kind text, cause text, sequence bigint, postings json, "
-                               "reason text, approvers text, parties text")}
-), entries_written AS (
-    INSERT INTO entries (entry_id, sequence, kind, cause, reason, approvers, parties)
-    SELECT r.entry_id, r.sequence, r.kind, r.cause, r.reason, r.approvers, r.parties FROM entry_rows AS r ORDER BY r.ord
-), postings_written AS (
-    INSERT INTO postings (entry_id, posting_index, debit_account, credit_account, asset, amount_units)
-    SELECT e.entry_id, p.ord - 1, p.debit_account, p.credit_account, p.asset, p.amount_units
-    FROM entry_rows AS e, ROWS FROM (json_to_recordset(e.postings) AS (
-        debit_account text, credit_account text, asset text, amount_units numeric)) WITH ORDINALITY
-        AS p(debit_account, credit_account, asset, amount_units, ord)
-), trades_written AS (
-    INSERT INTO trades (trade_id, sequence, timestamp_ns, instrument_id, price_ticks, quantity_lots, taker_side,
-        maker_order_id, taker_order_id, maker_account_id, taker_account_id, maker_fee_units, taker_fee_units)
-    SELECT r.trade_id, r.sequence, r.timestamp_ns, r.instrument_id, r.price_ticks, r.quantity_lots, r.taker_side,
-        r.maker_order_id, r.taker_order_id, r.maker_account_id, r.taker_account_id, r.maker_fee_units,
-        r.taker_fee_units
-    FROM {_records(3, "trade_id bigint, sequence bigint, timestamp_ns bigint, instrument_id bigint, "
-                      "price_ticks bigint, quantity_lots bigint, taker_side text, maker_order_id bigint, "
-                      "taker_order_id bigint, maker_account_id bigint, taker_account_id bigint, "
-                      "maker_fee_units numeric, taker_fee_units numeric")} ORDER BY r.ord
-), audit_written AS (
-    INSERT INTO audit (sequence, timestamp_ns, actor, action, target, reason, payload, previous_hash, hash)
-    SELECT r.sequence, r.timestamp_ns, r.actor, r.action, r.target, r.reason, decode(r.payload, 'base64'),
-        r.previous_hash, r.hash
-    FROM {_records(5, "sequence bigint, timestamp_ns bigint, actor text, action text, target text, reason text, "
-                      "payload text, previous_hash text, hash text")} ORDER BY r.ord
-)
+_UPSERT_ORDERS = f"""
 INSERT INTO orders ({", ".join(ORDER_COLUMNS)})
 SELECT DISTINCT ON (r.order_id) {_FIRST_OR_LAST}
-FROM {_records(4, _ORDER_TYPES)} ORDER BY r.order_id, r.ord DESC
+FROM ROWS FROM (json_to_recordset(convert_from($1::bytea, 'UTF8')::json) AS ({_ORDER_TYPES}))
+    WITH ORDINALITY AS r({", ".join(ORDER_COLUMNS)}, ord)
+ORDER BY r.order_id, r.ord DESC
 {UPSERT_ORDER_CONFLICT}
 """
+_encode = msgspec.json.Encoder().encode
 
 
 @functools.lru_cache(maxsize=64)
@@ -95,16 +78,23 @@ def _numbered(sql: str) -> str:
     return re.sub(r"\?", lambda _: f"${next(counter)}", sql)
 
 
+def _identity(amount_units: int) -> int:
+    return amount_units
+
+
 class PostgresStore(SqlReads):
     """Open with `await PostgresStore.open(url)`; see `exchange.store.base.Store` for the methods."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, write_method: str) -> None:
+        if write_method not in WRITE_METHODS:
+            raise ValueError(f"write_method must be one of {WRITE_METHODS}")
         self._pool = pool
+        self._write_method = write_method
 
     @classmethod
-    async def open(cls, url: str, connections_max: int = 4) -> "PostgresStore":
+    async def open(cls, url: str, write_method: str = "auto", connections_max: int = 4) -> "PostgresStore":
         pool = await asyncpg.create_pool(url, min_size=1, max_size=connections_max)
-        store = cls(pool)
+        store = cls(pool, write_method)
         try:
             await store._migrate()
         except BaseException:
@@ -128,14 +118,30 @@ class PostgresStore(SqlReads):
                 await connection.execute("INSERT INTO schema_version (version, applied_at) VALUES ($1, now())", version)
 
     async def write_batch(self, batch: Batch) -> None:
-        check_postings(batch.entries)
+        entries, postings = entry_rows(batch.entries, _identity)
+        tables = (
+            ("journal", JOURNAL_COLUMNS, INSERT_JOURNAL, [astuple(record) for record in batch.journal]),
+            ("entries", ENTRY_COLUMNS, INSERT_ENTRY, entries),
+            ("postings", POSTING_COLUMNS, INSERT_POSTING, postings),
+            ("trades", TRADE_COLUMNS, INSERT_TRADE, [trade_row(trade, _identity) for trade in batch.trades]),
+            ("audit", AUDIT_COLUMNS, INSERT_AUDIT, [astuple(record) for record in batch.audit]),
+        )
         try:
-            await self._pool.execute(
-                _WRITE_BATCH, _encode(batch.journal), _encode(batch.entries), _encode(batch.trades),
-                _encode(batch.orders), _encode(batch.audit),
-            )
+            async with self._pool.acquire() as connection, connection.transaction():
+                for table, columns, insert_sql, rows in tables:
+                    if not rows:
+                        continue
+                    if self._uses_copy(len(rows)):
+                        await connection.copy_records_to_table(table, records=rows, columns=columns)
+                    else:
+                        await connection.executemany(_numbered(insert_sql), rows)
+                if batch.orders:
+                    await connection.execute(_UPSERT_ORDERS, _encode(batch.orders))
         except asyncpg.UniqueViolationError as error:
             raise StoreConflictError(str(error)) from error
+
+    def _uses_copy(self, rows: int) -> bool:
+        return self._write_method == "copy" or (self._write_method == "auto" and rows >= COPY_ROWS_MIN)
 
     async def _fetch(self, sql: str, parameters: tuple) -> list:
         return await self._pool.fetch(_numbered(sql), *parameters)

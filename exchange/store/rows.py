@@ -22,6 +22,18 @@ ORDER_MUTABLE_COLUMNS = (
 UPSERT_ORDER_CONFLICT = (
     f"ON CONFLICT (order_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in ORDER_MUTABLE_COLUMNS)}"
 )
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+# The PostgreSQL adapter's executemany path, with `?` placeholders (it numbers them).
+INSERT_JOURNAL = _insert("journal", JOURNAL_COLUMNS)
+INSERT_ENTRY = _insert("entries", ENTRY_COLUMNS)
+INSERT_POSTING = _insert("postings", POSTING_COLUMNS)
+INSERT_TRADE = _insert("trades", TRADE_COLUMNS)
+INSERT_AUDIT = _insert("audit", AUDIT_COLUMNS)
 # Entry columns joined with posting columns, as `read_entries` selects them.
 ENTRY_READ_COLUMNS = (
     "e.entry_number, e.entry_id, e.sequence, e.kind, e.cause, e.reason, e.approvers, e.parties, "
