@@ -4,7 +4,7 @@ A small connection pool: the sequencer's batch writes and the API's reads do
 not queue behind each other. A batch is one transaction; its append-only rows
 go in by COPY or by pipelined executemany. The default, `write_method="auto"`,
 uses COPY for a table with at least COPY_ROWS_MIN rows in the batch (COPY is
-2-3x faster at 1,000 entries per commit) and executemany below (COPY's extra
+1.5-3x faster at 1,000 entries per commit) and executemany below (COPY's extra
 protocol steps cost more than they save on a handful of rows); see
 benchmarks/results/ledger.md. Order rows are upserted by ONE statement per
 batch: msgspec encodes them to JSON in C straight from the records (no Python
@@ -46,7 +46,6 @@ from exchange.store.rows import (
 WRITE_METHODS = ("auto", "copy", "executemany")
 COPY_ROWS_MIN = 32
 _MIGRATION_LOCK_KEY = 0x4B4152414B554D  # Any constant: serialises concurrent migrators of one database.
-
 
 _ORDER_TYPES = (
     "order_id bigint, account_id bigint, instrument_id bigint, client_order_id text, side text, order_type text, "
