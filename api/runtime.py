@@ -36,7 +36,7 @@ class Runtime:
 
     @classmethod
     async def open(cls, db_url: str, server_key: ServerKey, clock_ns=time.time_ns, rate_limits=None) -> "Runtime":
-        runtime = cls(await open_store(db_url), server_key, clock_ns, rate_limits)
+        runtime = cls(await open_store(db_url, separate_writer=True), server_key, clock_ns, rate_limits)
         await runtime._start()
         return runtime
 

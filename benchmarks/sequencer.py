@@ -114,14 +114,14 @@ async def make_store(kind: str, scratch: Path):
     if kind == "memory":
         return NullStore(), None
     if kind == "sqlite":
-        return await open_store(f"sqlite:///{scratch / f'bench-{uuid.uuid4().hex[:8]}.db'}"), None
+        return await open_store(f"sqlite:///{scratch / f'bench-{uuid.uuid4().hex[:8]}.db'}", separate_writer=True), None
     import asyncpg
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     connection = await asyncpg.connect(POSTGRES_URL)
     await connection.execute(f"CREATE SCHEMA {schema}")
     await connection.close()
-    return await open_store(f"{POSTGRES_URL}?search_path={schema}"), schema
+    return await open_store(f"{POSTGRES_URL}?search_path={schema}", separate_writer=True), schema
 
 
 async def drop_schema(schema: str) -> None:

@@ -2,6 +2,7 @@
 
 - `sqlite:///abs/path.db` -> SqliteStore (the path is everything after `sqlite://`)
 - `postgresql://user@host:port/db[?search_path=schema]` -> PostgresStore (asyncpg)
+- either with `separate_writer=True` -> SeparateWriter: the same store for reads, writes by a child process
 """
 from exchange.store.base import (
     CLOSED_ORDER_STATUSES,
@@ -31,8 +32,20 @@ __all__ = [
 ]
 
 
-async def open_store(url: str) -> Store:
-    """Open (creating and migrating if needed) the store the URL names."""
+async def open_store(url: str, separate_writer: bool = False) -> Store:
+    """Open (creating and migrating if needed) the store the URL names.
+
+    `separate_writer=True` (the running exchange): batches and snapshots are written by a child
+    process (exchange/store/writer.py), so commits do not compete with the venue for the GIL."""
+    if separate_writer:
+        from exchange.store.writer import SeparateWriter
+
+        reads = await open_store(url)
+        try:
+            return await SeparateWriter.open(url, reads)
+        except BaseException:
+            await reads.close()
+            raise
     if url.startswith("sqlite://"):
         from exchange.store.sqlite import SqliteStore
 

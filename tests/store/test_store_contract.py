@@ -1,5 +1,7 @@
-"""The Store contract, run unchanged against SQLite (a real file) and PostgreSQL (a fresh schema)."""
+"""The Store contract, run unchanged against SQLite (a real file) and PostgreSQL (a fresh schema),
+each also with its writes going through the separate writer process the running exchange uses."""
 import asyncio
+from typing import NamedTuple
 
 import msgspec
 import pytest
@@ -17,16 +19,21 @@ from exchange.store.base import READ_CHUNK_ROWS
 from ledger import entries as E
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/exchange.db"
-    return request.getfixturevalue("postgres_url")
+class StoreTarget(NamedTuple):
+    url: str
+    separate_writer: bool
 
 
-def run_with_store(url, scenario):
+@pytest.fixture(params=["sqlite", "postgres", "sqlite+writer", "postgres+writer"])
+def store_url(request, tmp_path) -> StoreTarget:
+    database, _, writer = request.param.partition("+")
+    url = f"sqlite://{tmp_path}/exchange.db" if database == "sqlite" else request.getfixturevalue("postgres_url")
+    return StoreTarget(url, bool(writer))
+
+
+def run_with_store(target: StoreTarget, scenario):
     async def main():
-        store = await open_store(url)
+        store = await open_store(target.url, separate_writer=target.separate_writer)
         try:
             return await scenario(store)
         finally:
@@ -281,7 +288,7 @@ def test_columns_hold_exactly_what_they_held_before(store_url):
 
 
 def test_sqlite_stores_an_amount_beyond_64_bits_as_decimal_text(tmp_path):
-    url = f"sqlite://{tmp_path}/exchange.db"
+    url = StoreTarget(f"sqlite://{tmp_path}/exchange.db", separate_writer=False)
 
     async def scenario(store):
         await store.write_batch(Batch(entries=[E.deposit("d1", 1, 7, "ETH", 10**30, "tx"),
