@@ -45,6 +45,20 @@ class SequencerStopped(Exception):
     """The sequencer is not accepting commands (stopping, or a commit failed)."""
 
 
+class _Commit:
+    """One batch being written: `written` resolves once it is durable (or fails), `task` once answered."""
+
+    __slots__ = ("written", "task")
+
+    def __init__(self, commit, batch: Batch, items: list, outcomes: list[Outcome]):
+        self.written = asyncio.get_running_loop().create_future()
+        self.task = asyncio.create_task(commit(batch, items, outcomes, self.written))
+
+    async def finished(self) -> None:
+        await self.task
+        self.written.result()  # Raises the write's error, if any.
+
+
 class Sequencer:
     def __init__(self, venue: Venue, store: Any, *, clock_ns: Callable[[], int] = time.time_ns,
                  batch_commands_max: int = 2000, queue_commands_max: int = 100_000,
@@ -132,29 +146,29 @@ class Sequencer:
         return self._timestamp_ns
 
     async def _run(self) -> None:
-        commit: asyncio.Task | None = None
+        commit: _Commit | None = None
         stopping = False
         items: list = []
         try:
             while not stopping:
                 if self._snapshot_due():
                     if commit is not None:
-                        await commit  # The snapshot must be exactly the committed state.
+                        await commit.finished()  # The snapshot must be exactly the committed state.
                         commit = None
                     await self.snapshot()
                 items, stopping = await self._take_batch(commit)
                 if not items:
                     continue
                 if self._durable_waiters and commit is not None:
-                    await commit  # Readers are waiting: let them see exactly the committed state first.
+                    await commit.finished()  # Readers are waiting: let them see exactly the committed state.
                     commit = None
                 outcomes = await self._apply_batch(items)
                 batch = self._batch(outcomes)
                 if commit is not None:
-                    await commit  # At most one commit in flight keeps acks in sequence order.
-                commit = asyncio.create_task(self._commit(batch, items, outcomes))
+                    await commit.written  # At most one write in flight keeps acks in sequence order.
+                commit = _Commit(self._commit, batch, items, outcomes)
             if commit is not None:
-                await commit
+                await commit.finished()
             self._reject_queued()  # Submitted after stop(): never applied, never left hanging.
             if self._snapshot_on_stop and self.snapshot_sequence != self.sequence:
                 await self.snapshot()  # A clean shutdown leaves a snapshot of the final state.
@@ -180,7 +194,7 @@ class Sequencer:
         self.snapshot_sequence = self.sequence
         self._snapshot_at = time.monotonic()
 
-    async def _take_batch(self, commit: asyncio.Task | None) -> tuple[list, bool]:
+    async def _take_batch(self, commit: "_Commit | None") -> tuple[list, bool]:
         """Wait for one command, then take what is queued (half of it when nothing is committing, so the
         rest is applied during that commit), up to the batch limit or a stop mark."""
         queue = self._queue
@@ -188,7 +202,7 @@ class Sequencer:
             self._work = asyncio.get_running_loop().create_future()
             await self._work
         limit = self.batch_commands_max
-        if commit is None or commit.done():
+        if commit is None or commit.written.done():
             limit = min(limit, (len(queue) + 1) // 2)
         items: list = []
         stopping = False
@@ -213,8 +227,7 @@ class Sequencer:
         stall that transfer, so commit and apply would take turns instead of overlapping."""
         outcomes = []
         for start in range(0, len(items), APPLY_SLICE_COMMANDS):
-            if start:
-                await asyncio.sleep(0)
+            await asyncio.sleep(0)  # The first turn lets the write just started send its batch.
             outcomes.extend(self._apply(command) for command, _ in items[start:start + APPLY_SLICE_COMMANDS])
         return outcomes
 
@@ -233,7 +246,7 @@ class Sequencer:
             batch.audit.extend(outcome.audit)
         return batch
 
-    async def _commit(self, batch: Batch, items: list, outcomes: list[Outcome]) -> None:
+    async def _commit(self, batch: Batch, items: list, outcomes: list[Outcome], written: asyncio.Future) -> None:
         try:
             await self.store.write_batch(batch)
         except BaseException as error:
@@ -241,9 +254,14 @@ class Sequencer:
             for _, future in items:
                 if not future.done():
                     future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
+            written.set_exception(error)  # The loop raises it and stops.
             self._enqueue(None)  # Wake the loop so it ends with this error even when idle.
-            raise
+            return
         self.committed_sequence = outcomes[-1].journal.sequence
+        written.set_result(None)
+        # One turn first: the loop starts the next write before the answers (one task wake-up each)
+        # go out, so the database is not idle while hundreds of clients resubmit.
+        await asyncio.sleep(0)
         for (_, future), outcome in zip(items, outcomes):
             if not future.done():
                 future.set_result(outcome.result)
