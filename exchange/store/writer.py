@@ -136,19 +136,21 @@ async def _serve(url: str) -> None:
     from exchange.store import open_store
 
     store = await open_store(url)
-    loop = asyncio.get_running_loop()
-    source, answers = sys.stdin.buffer, sys.stdout.buffer
+    # Frames arrive through this loop (no thread hop per read: a lone order's commit waits for them),
+    # which stays free for the store's own I/O (asyncpg).
+    source = asyncio.StreamReader(limit=2**31)
+    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(source), sys.stdin)
+    answers = sys.stdout.buffer
     batches = {b"B": msgspec.msgpack.Decoder(Batch), b"J": msgspec.json.Decoder(Batch)}
     answers.write(b"R")
     answers.flush()
     try:
         while True:
-            # Blocking reads in a thread keep this loop free for the store's own I/O (asyncpg).
-            head = await loop.run_in_executor(None, source.read, _HEAD.size)
-            if len(head) < _HEAD.size:
+            try:
+                kind, length = _HEAD.unpack(await source.readexactly(_HEAD.size))
+                payload = await source.readexactly(length)
+            except asyncio.IncompleteReadError:
                 return  # The exchange closed the pipe or died.
-            kind, length = _HEAD.unpack(head)
-            payload = await loop.run_in_executor(None, source.read, length)
             status, message = b"K", ""
             try:
                 if kind == b"S":
