@@ -84,20 +84,18 @@ def format_units(venue, asset: str, units: int) -> str:
 
 def format_price(instrument: Instrument, ticks: int) -> str:
     """`instrument.format_price`, remembered: the text depends only on the tick size and the count."""
-    key = (instrument.tick_size, ticks)
-    text = _formatted.get(key)
-    if text is None:
-        text = instrument.format_price(ticks)
-        _remember(_formatted, key, text)
-    return text
+    return _formatted_step(("price", instrument.tick_size, ticks), instrument.format_price, ticks)
 
 
 def format_quantity(instrument: Instrument, lots: int) -> str:
     """`instrument.format_quantity`, remembered (the same formula over the lot size as prices over the tick)."""
-    key = (instrument.lot_size, lots)
+    return _formatted_step(("quantity", instrument.lot_size, lots), instrument.format_quantity, lots)
+
+
+def _formatted_step(key: tuple, format_steps, steps: int) -> str:
     text = _formatted.get(key)
     if text is None:
-        text = instrument.format_quantity(lots)
+        text = format_steps(steps)
         _remember(_formatted, key, text)
     return text
 
