@@ -87,6 +87,7 @@ def restore(data: bytes):
     venue.listing.delisted = set(snapshot.delisted)
     for fields in snapshot.open_orders:
         order = OpenOrder()
+        order.post_only = False  # Snapshots from before post_only was kept have no such field.
         for name, value in zip(_ORDER_FIELDS, fields):
             setattr(order, name, value)
         venue.trading.open[order.order_id] = order

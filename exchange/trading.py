@@ -38,7 +38,7 @@ class OpenOrder:
 
     __slots__ = ("order_id", "account_id", "instrument_id", "client_order_id", "side", "order_type",
                  "time_in_force", "price_ticks", "stop_price_ticks", "quantity_lots", "filled_lots",
-                 "status", "created_sequence", "created_ns", "asset", "reserved_units")
+                 "status", "created_sequence", "created_ns", "asset", "reserved_units", "post_only")
 
     def record(self, sequence: int, timestamp_ns: int) -> OrderRecord:
         return OrderRecord(
@@ -47,7 +47,7 @@ class OpenOrder:
             time_in_force=self.time_in_force, price_ticks=self.price_ticks,
             stop_price_ticks=self.stop_price_ticks, quantity_lots=self.quantity_lots,
             filled_lots=self.filled_lots, status=self.status, created_sequence=self.created_sequence,
-            updated_sequence=sequence, created_ns=self.created_ns, updated_ns=timestamp_ns)
+            updated_sequence=sequence, created_ns=self.created_ns, updated_ns=timestamp_ns, post_only=self.post_only)
 
 
 def engine_order(command, sequence: int, band_high_ticks: int) -> PlaceOrder:
@@ -148,7 +148,7 @@ class Trading:
         order.stop_price_ticks, order.quantity_lots, order.filled_lots = place.stop_price_ticks, \
             place.quantity_lots, 0
         order.status, order.created_sequence, order.created_ns = "NEW", sequence, timestamp_ns
-        order.asset, order.reserved_units = asset, units
+        order.asset, order.reserved_units, order.post_only = asset, units, place.post_only
         self.open[order.order_id] = order
         return order
 

@@ -6,8 +6,8 @@ exact. Symbols are BASE+QUOTE ("BTCUSDT"). Our statuses map to Binance's (CANCEL
 CANCELED); our order types to Binance's (a stop is a STOP_LOSS / STOP_LOSS_LIMIT: it
 triggers when the last price reaches the stop in the adverse direction).
 
-A post-only order is shown as LIMIT_MAKER in the answer to its placement; order records do
-not keep the post-only flag, so later reads show it as a LIMIT GTC order.
+A post-only order is shown as LIMIT_MAKER, in the answer to its placement and when read back
+(order records keep the post-only flag).
 """
 from api.symbols import format_units
 from engine.commands import MarketState
@@ -79,6 +79,7 @@ def order_json(venue, record, executed_quote_units: int, post_only: bool = False
     """An order as GET /api/v3/order answers it."""
     instrument = venue.engine.instrument(record.instrument_id)
     zero_price = instrument.format_price(0)
+    post_only = post_only or record.post_only
     order_type = "LIMIT_MAKER" if post_only else ORDER_TYPE[record.order_type]
     answer = {
         "symbol": binance_symbol(instrument), "orderId": record.order_id, "orderListId": -1,

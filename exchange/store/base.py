@@ -60,6 +60,7 @@ class OrderRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     updated_sequence: int
     created_ns: int
     updated_ns: int
+    post_only: bool = False  # A maker-only order (Binance LIMIT_MAKER): shown as such when read back.
 
 
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):

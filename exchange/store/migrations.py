@@ -50,7 +50,10 @@ _SQLITE_APPEND_ONLY = tuple(
     for verb in ("UPDATE", "DELETE")
 )
 
-SQLITE_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _SQLITE_TABLES + _SQLITE_APPEND_ONLY),)
+SQLITE_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, _SQLITE_TABLES + _SQLITE_APPEND_ONLY),
+    (2, ("ALTER TABLE orders ADD COLUMN post_only INTEGER NOT NULL DEFAULT 0",)),
+)
 
 _POSTGRES_TABLES = (
     "CREATE TABLE journal (sequence BIGINT PRIMARY KEY, timestamp_ns BIGINT NOT NULL, command BYTEA NOT NULL)",
@@ -99,4 +102,7 @@ _POSTGRES_APPEND_ONLY = tuple(
     )
 )
 
-POSTGRES_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _POSTGRES_TABLES + _POSTGRES_APPEND_ONLY),)
+POSTGRES_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, _POSTGRES_TABLES + _POSTGRES_APPEND_ONLY),
+    (2, ("ALTER TABLE orders ADD COLUMN post_only BOOLEAN NOT NULL DEFAULT false",)),
+)

@@ -50,7 +50,8 @@ _MIGRATION_LOCK_KEY = 0x4B4152414B554D  # Any constant: serialises concurrent mi
 _ORDER_TYPES = (
     "order_id bigint, account_id bigint, instrument_id bigint, client_order_id text, side text, order_type text, "
     "time_in_force text, price_ticks bigint, stop_price_ticks bigint, quantity_lots bigint, filled_lots bigint, "
-    "status text, created_sequence bigint, updated_sequence bigint, created_ns bigint, updated_ns bigint"
+    "status text, created_sequence bigint, updated_sequence bigint, created_ns bigint, updated_ns bigint, "
+    "post_only boolean"
 )
 # An order written twice in one batch is one row (ON CONFLICT may not touch a row twice per statement):
 # its last write's mutable columns, the rest from its first write, as consecutive upserts would leave it.

@@ -118,7 +118,9 @@ def trade_record(row) -> TradeRecord:
 
 
 def order_record(row) -> OrderRecord:
-    return OrderRecord(**dict(zip(ORDER_COLUMNS, tuple(row))))
+    fields = dict(zip(ORDER_COLUMNS, tuple(row)))
+    fields["post_only"] = bool(fields["post_only"])  # SQLite keeps 0 / 1.
+    return OrderRecord(**fields)
 
 
 def audit_record(row) -> AuditRecord:

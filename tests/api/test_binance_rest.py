@@ -159,6 +159,10 @@ def test_limit_order_answers_full_result_and_ack(alice):
     maker = alice.order(side="BUY", type="LIMIT_MAKER", quantity="0.01", price="96000",
                         newOrderRespType="RESULT").json()
     assert maker["type"] == "LIMIT_MAKER" and "timeInForce" not in maker
+    read_back = alice.signed("GET", "/api/v3/order", symbol="BTCUSDT", orderId=maker["orderId"]).json()
+    assert read_back["type"] == "LIMIT_MAKER" and "timeInForce" not in read_back  # Kept, not just answered.
+    listed = alice.signed("GET", "/api/v3/openOrders", symbol="BTCUSDT").json()
+    assert next(o for o in listed if o["orderId"] == maker["orderId"])["type"] == "LIMIT_MAKER"
     stop = alice.order(side="SELL", type="STOP_LOSS_LIMIT", timeInForce="GTC", quantity="0.01", price="94000",
                        stopPrice="95000", newOrderRespType="RESULT").json()
     assert (stop["type"], stop["stopPrice"], stop["status"]) == ("STOP_LOSS_LIMIT", "95000.00", "NEW")

@@ -9,7 +9,13 @@ from exchange.store import Batch, JournalRecord, open_store
 from exchange.store import postgres as postgres_adapter
 from exchange.store import sqlite as sqlite_adapter
 
-NEXT_VERSION = (2, ("CREATE TABLE later_probe (probe_id INTEGER PRIMARY KEY)",))
+PROBE = ("CREATE TABLE later_probe (probe_id INTEGER PRIMARY KEY)",)
+
+
+def with_next_version(migrations: tuple) -> tuple[tuple, list[int]]:
+    """The migrations plus one later version, and every version number that should then be applied."""
+    versions = [version for version, _ in migrations]
+    return migrations + ((versions[-1] + 1, PROBE),), versions + [versions[-1] + 1]
 
 
 def open_and_close(url: str, write: bool = False) -> int:
@@ -28,17 +34,19 @@ def open_and_close(url: str, write: bool = False) -> int:
 def test_sqlite_applies_a_new_version_once_to_an_existing_database(tmp_path, monkeypatch):
     url, path = f"sqlite://{tmp_path}/exchange.db", tmp_path / "exchange.db"
     open_and_close(url, write=True)
-    monkeypatch.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", sqlite_adapter.SQLITE_MIGRATIONS + (NEXT_VERSION,))
+    migrations, expected = with_next_version(sqlite_adapter.SQLITE_MIGRATIONS)
+    monkeypatch.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", migrations)
     assert open_and_close(url) == 1
     assert open_and_close(url) == 1
     connection = sqlite3.connect(path)
-    assert [row[0] for row in connection.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+    assert [row[0] for row in connection.execute("SELECT version FROM schema_version ORDER BY version")] == expected
     assert connection.execute("SELECT count(*) FROM later_probe").fetchone() == (0,)
 
 
 def test_postgres_applies_a_new_version_once_to_an_existing_database(postgres_url, monkeypatch):
     open_and_close(postgres_url, write=True)
-    monkeypatch.setattr(postgres_adapter, "POSTGRES_MIGRATIONS", postgres_adapter.POSTGRES_MIGRATIONS + (NEXT_VERSION,))
+    migrations, expected = with_next_version(postgres_adapter.POSTGRES_MIGRATIONS)
+    monkeypatch.setattr(postgres_adapter, "POSTGRES_MIGRATIONS", migrations)
     assert open_and_close(postgres_url) == 1
     assert open_and_close(postgres_url) == 1
 
@@ -51,4 +59,28 @@ def test_postgres_applies_a_new_version_once_to_an_existing_database(postgres_ur
         finally:
             await connection.close()
 
-    assert asyncio.run(versions()) == [1, 2]
+    assert asyncio.run(versions()) == expected
+
+
+def test_orders_stored_before_post_only_was_kept_read_back_as_not_post_only(tmp_path, monkeypatch):
+    url, path = f"sqlite://{tmp_path}/exchange.db", tmp_path / "exchange.db"
+    with monkeypatch.context() as patched:
+        patched.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", sqlite_adapter.SQLITE_MIGRATIONS[:1])
+        open_and_close(url)
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "INSERT INTO orders (order_id, account_id, instrument_id, client_order_id, side, order_type, time_in_force, "
+        "price_ticks, stop_price_ticks, quantity_lots, filled_lots, status, created_sequence, updated_sequence, "
+        "created_ns, updated_ns) VALUES (7, 3, 1, NULL, 'BUY', 'LIMIT', 'GTC', 100, NULL, 5, 0, 'NEW', 7, 7, 7, 7)")
+    connection.commit()
+    connection.close()
+
+    async def read():
+        store = await open_store(url)
+        try:
+            return await store.read_order(7)
+        finally:
+            await store.close()
+
+    order = asyncio.run(read())
+    assert order.order_id == 7 and order.post_only is False

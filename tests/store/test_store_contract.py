@@ -64,7 +64,7 @@ def order(order_id: int, account_id: int, status="NEW", filled_lots=0, instrumen
         order_id=order_id, account_id=account_id, instrument_id=instrument_id, client_order_id=f"c{order_id}",
         side="SELL", order_type="LIMIT", time_in_force="GTC", price_ticks=101, stop_price_ticks=None,
         quantity_lots=5, filled_lots=filled_lots, status=status, created_sequence=order_id,
-        updated_sequence=order_id, created_ns=order_id, updated_ns=order_id,
+        updated_sequence=order_id, created_ns=order_id, updated_ns=order_id, post_only=order_id % 2 == 0,
     )
 
 
