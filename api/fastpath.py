@@ -96,7 +96,8 @@ async def _native(runtime, scope, receive, route, argument):
 async def _binance(runtime, scope, receive):
     body = await _read_body(receive)
     query_string = scope["query_string"]
-    who = runtime.authenticator.binance(query_string.decode("latin-1"), body, _headers(scope), Permission.TRADE)
+    who = runtime.authenticator.binance(query_string.decode("latin-1"), body, _headers(scope), Permission.TRADE,
+                                        request_line="POST /api/v3/order")
     if isinstance(who, AuthError):
         return auth_error_response(who, Scheme.BINANCE)
     try:

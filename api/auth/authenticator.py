@@ -48,9 +48,11 @@ class Authenticator:
         return self._authorise(result, permission, now_ms)
 
     def binance(self, query: str, body: bytes, headers: Mapping[str, str],
-                permission: Permission | None, now_ms: int | None = None) -> Authenticated | AuthError:
+                permission: Permission | None, now_ms: int | None = None,
+                request_line: str = "") -> Authenticated | AuthError:
+        """`request_line` ("METHOD /path") keeps the replay memory per route: Binance signs no path."""
         now_ms = self.clock_ms() if now_ms is None else now_ms
-        result = verify_binance(query, body, headers, now_ms, self.lookup, self.replay_guard)
+        result = verify_binance(query, body, headers, now_ms, self.lookup, self.replay_guard, request_line)
         return self._authorise(result, permission, now_ms)
 
     def _authorise(self, result: Authenticated | AuthError, permission: Permission | None,

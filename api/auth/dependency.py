@@ -51,7 +51,8 @@ def require(authenticator: Authenticator, permission: Permission | None,
         body = await request.body()  # Starlette caches it: the route can still parse it.
         query = request.scope.get("query_string", b"").decode("latin-1")
         if scheme == Scheme.BINANCE:
-            result = authenticator.binance(query, body, request.headers, permission)
+            result = authenticator.binance(query, body, request.headers, permission,
+                                           request_line=f"{request.method} {request.url.path}")
         else:
             raw_path = request.scope.get("raw_path")
             path = raw_path.decode("latin-1") if raw_path else request.url.path

@@ -65,8 +65,12 @@ def verify_native_credentials(method: str, path: str, query: str, body: bytes, k
 
 
 def verify_binance(query: str, body: bytes, headers: Mapping[str, str], now_ms: int,
-                   lookup: KeyLookup, replay_guard: ReplayGuard) -> Authenticated | AuthError:
-    """Authenticate a Binance-style SIGNED request (/api/v3/...)."""
+                   lookup: KeyLookup, replay_guard: ReplayGuard, request_line: str = "") -> Authenticated | AuthError:
+    """Authenticate a Binance-style SIGNED request (/api/v3/...).
+
+    Binance signs the parameters only, not the method and path, so two different requests with
+    the same parameters in the same millisecond (say GET and DELETE of one order) carry the same
+    signature: the replay memory tells them apart by `request_line` ("DELETE /api/v3/order")."""
     lowered = {name.lower(): value for name, value in headers.items()}
     key_id = lowered.get("x-mbx-apikey", "")
     if not key_id:
@@ -89,7 +93,7 @@ def verify_binance(query: str, body: bytes, headers: Mapping[str, str], now_ms: 
     timestamp_ms, recv_window_ms = timing
     message = (unsigned_query + unsigned_body).encode("utf-8")
     return _verify(key_id, message, signatures[0][len("signature="):], timestamp_ms,
-                   recv_window_ms, now_ms, lookup, replay_guard)
+                   recv_window_ms, now_ms, lookup, replay_guard, request_line)
 
 
 def _split_params(raw: str) -> list[str]:
@@ -116,7 +120,8 @@ def _binance_timing(parts: list[str]) -> tuple[int, int] | AuthError:
 
 
 def _verify(key_id: str, message: bytes, signature: str, timestamp_ms: int, recv_window_ms: int,
-            now_ms: int, lookup: KeyLookup, replay_guard: ReplayGuard) -> Authenticated | AuthError:
+            now_ms: int, lookup: KeyLookup, replay_guard: ReplayGuard,
+            request_line: str = "") -> Authenticated | AuthError:
     credential = lookup(key_id)
     if credential is None:
         return _error(AuthErrorCode.UNKNOWN_API_KEY, "unknown API key")
@@ -128,13 +133,14 @@ def _verify(key_id: str, message: bytes, signature: str, timestamp_ms: int, recv
         return _error(AuthErrorCode.TIMESTAMP_OUTSIDE_RECV_WINDOW,
                       "timestamp for this request is outside of the receive window")
     key_id = credential.key_id  # The stored object: the replay memory shares it, not a copy.
-    if replay_guard.seen(key_id, signature, now_ms):
+    replay_key = f"{request_line} {signature}" if request_line else signature
+    if replay_guard.seen(key_id, replay_key, now_ms):
         return _error(AuthErrorCode.REPLAYED_REQUEST, "this signed request was already received")
     if replay_guard.full(now_ms):
         retry_after_s = -(-replay_guard.retry_after_ms(now_ms) // 1000)
         return AuthError(code=AuthErrorCode.REPLAY_CACHE_FULL, retry_after_s=retry_after_s,
                          message="too many signed requests in the receive window; retry later")
-    replay_guard.remember(key_id, signature, timestamp_ms + recv_window_ms)
+    replay_guard.remember(key_id, replay_key, timestamp_ms + recv_window_ms)
     return Authenticated(key_id=credential.key_id, owner_kind=credential.owner_kind,
                          owner_id=credential.owner_id, role=credential.role)
 

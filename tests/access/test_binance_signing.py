@@ -151,3 +151,14 @@ def test_unknown_and_revoked_keys_are_refused(access, directory):
 def test_a_signature_by_another_key_is_refused(directory):
     body = signed(ORDER).encode()
     assert code(verify(body=body, key_id="k-other", directory=directory)) == AuthErrorCode.INVALID_SIGNATURE
+
+
+def test_the_same_parameters_on_two_routes_are_two_requests_but_each_route_refuses_a_replay(directory):
+    # Binance signs no method or path: GET and DELETE of one order in one millisecond share a signature.
+    guard, headers = ReplayGuard(), {"X-MBX-APIKEY": "k-trader"}
+    query = signed([("symbol", "BTCUSDT"), ("orderId", "7")])
+    for request_line in ("GET /api/v3/order", "DELETE /api/v3/order"):
+        result = verify_binance(query, b"", headers, NOW_MS, directory.lookup, guard, request_line)
+        assert isinstance(result, Authenticated), request_line
+    again = verify_binance(query, b"", headers, NOW_MS, directory.lookup, guard, "DELETE /api/v3/order")
+    assert code(again) is AuthErrorCode.REPLAYED_REQUEST
