@@ -14,8 +14,7 @@ fsync per batch, not per command. When no commit is in flight the loop takes
 only half of what is queued: clients wait for their answer before they send
 again (a closed loop), so a batch of everything would leave nothing to apply
 while it commits, and applying and committing would take turns instead of
-overlapping (measured: 13.8k commands/s with 512 clients on SQLite, see
-benchmarks/README.md for the figure with halves).
+overlapping (benchmarks/README.md, "Sequencer").
 
 Every `snapshot_every_commands` commands or `snapshot_every_s` seconds (when
 anything happened), and on a clean stop, the sequencer
@@ -290,6 +289,4 @@ class Sequencer:
             item = self._queue.popleft()
             if item is not None and not item[1].done():
                 item[1].set_exception(SequencerStopped("the exchange is not accepting commands"))
-        if self._room is not None:  # Blocked submitters wake, see the sequencer is not accepting, and raise.
-            self._room, room = None, self._room
-            room.set_result(None)
+        self._make_room()  # Blocked submitters wake, see the sequencer is not accepting, and raise.

@@ -123,11 +123,7 @@ class Ledger:
             return _insufficient(credit_account, posting.asset)
         book[debit_account] = debit_units
         book[credit_account] = credit_units
-        touched = self._touched
-        if debit.balance_of is not None:
-            touched.add((debit.balance_of, posting.asset))
-        if credit.balance_of is not None:
-            touched.add((credit.balance_of, posting.asset))
+        self._touch(debit, credit, posting.asset)
         return None
 
     def _apply_several(self, entry: JournalEntry) -> LedgerRejected | None:
@@ -195,13 +191,16 @@ class Ledger:
                 book[posting.debit_account] += posting.amount_units
                 book[posting.credit_account] -= posting.amount_units
             return rejected
-        touched = self._touched
         for posting, (debit, credit) in zip(entry.postings, sides):
-            if debit.balance_of is not None:
-                touched.add((debit.balance_of, posting.asset))
-            if credit.balance_of is not None:
-                touched.add((credit.balance_of, posting.asset))
+            self._touch(debit, credit, posting.asset)
         return None
+
+    def _touch(self, debit: AccountInfo, credit: AccountInfo, asset: str) -> None:
+        """Note the customer balances a posting between these two accounts changed."""
+        if debit.balance_of is not None:
+            self._touched.add((debit.balance_of, asset))
+        if credit.balance_of is not None:
+            self._touched.add((credit.balance_of, asset))
 
     def _floor_crossed(self, entry: JournalEntry, sides) -> LedgerRejected | None:
         # Only a debit can take a credit-normal account below zero, only a credit a custody account above.

@@ -13,8 +13,9 @@ which owns the write connection and answers once the transaction is durable.
 Frames, parent -> child: kind (1 byte: b"B" batch as msgpack, b"J" batch as
 JSON when an amount exceeds 64 bits, b"S" snapshot), length (4 bytes, big
 endian), payload. Child -> parent: status (b"K" committed, b"C" conflict, b"V"
-malformed batch, b"E" failed), length, UTF-8 message: the same exceptions as the store in-process. The child starts with b"R" once its store is
-open. It ends when its input closes, so it never outlives the exchange (a
+malformed batch, b"E" failed), length, UTF-8 message, raised in the parent as
+the same exceptions the store raises in-process. The child starts with b"R"
+once its store is open. It ends when its input closes, so it never outlives the exchange (a
 kill -9 of the parent closes the pipe too); a transaction it was writing then
 commits or rolls back whole, and nothing of it was acknowledged. If the child
 dies, the write fails with StoreError (the sequencer stops and the runtime
