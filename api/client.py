@@ -1,5 +1,7 @@
-"""A small signed client for the native API: used by tests, benchmarks and operator scripts."""
+"""A small signed client for the native API, and a readiness wait: used by tests, benchmarks and operator scripts."""
+import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import msgspec
@@ -45,3 +47,21 @@ class KarakumClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 120.0, log_path: Path | None = None) -> None:
+    """Poll `url` until it answers 200 (a server just started as `process`); raise if it exits or times out.
+
+    The message of a server that exited ends with the last 3,000 characters of `log_path`, if given."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log = f": {log_path.read_text()[-3000:]}" if log_path is not None else ""
+            raise RuntimeError(f"the server behind {url} exited with {process.returncode}{log}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready in {timeout_s:g} s")

@@ -42,13 +42,12 @@ import time
 import zlib
 from pathlib import Path
 
-import httpx
 import msgspec
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.client import KarakumClient  # noqa: E402
+from api.client import KarakumClient, wait_ready  # noqa: E402
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
 CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
@@ -80,16 +79,7 @@ class Server:
             [KARAKUM, "serve", "--demo", "--data-dir", data_dir, "--port", str(self.port)],
             env={k: v for k, v in os.environ.items() if not k.startswith("KARAKUM_")},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("server exited early")
-            try:
-                if httpx.get(f"{self.base_url}/v1/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_ready(f"{self.base_url}/v1/health/ready", self.process)
         self.credentials = json.loads((Path(data_dir) / "demo-credentials.json").read_text())
 
     def cpu_s(self) -> float:

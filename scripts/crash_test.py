@@ -34,7 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.client import KarakumClient  # noqa: E402
+from api.client import KarakumClient, wait_ready  # noqa: E402
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
 POSTGRES_URL = os.environ.get("KARAKUM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -57,17 +57,7 @@ class ServerProcess:
         env = {**os.environ, "KARAKUM_RATE_LIMITS": "trader=100000/6000000"}
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
                                         env=env)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}; see {self.data_dir}/server.log")
-            try:
-                if httpx.get(f"{self.base_url}/v1/health/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server not ready in 120 s")
+        wait_ready(f"{self.base_url}/v1/health/ready", self.process, log_path=self.data_dir / "server.log")
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from api.auth import sign_binance, sign_native
+from api.client import wait_ready
 
 KARAKUM = Path(sys.executable).parent / "karakum"
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -39,26 +40,13 @@ def server(tmp_path_factory):
                                env=environment, stdout=subprocess.DEVNULL, stderr=log)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
     try:
-        _wait_ready(client, process, data_dir)
+        wait_ready(f"http://127.0.0.1:{port}/v1/health/ready", process, 60, data_dir / "server.log")
         yield client, json.loads((data_dir / "demo-credentials.json").read_text())
     finally:
         client.close()
         process.terminate()
         process.wait(timeout=30)
         log.close()
-
-
-def _wait_ready(client, process, data_dir):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, (data_dir / "server.log").read_text()[-3000:]
-        try:
-            if client.get("/v1/health/ready").status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("server did not become ready in 60 s")
 
 
 def write_routes(client) -> list[tuple[str, str]]:

@@ -8,13 +8,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from api.client import KarakumClient
+from api.client import KarakumClient, wait_ready
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
 
@@ -41,19 +39,9 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KARAKUM_")}
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                         stderr=open(self.data_dir / "server.log", "ab"))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.base_url}/v1/health/ready", timeout=1).status_code == 200:
-                    self.credentials = json.loads((self.data_dir / "demo-credentials.json").read_text())
-                    self.admin = json.loads((self.data_dir / "admin-credentials.json").read_text())
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server did not become ready in 60 s")
+        wait_ready(f"{self.base_url}/v1/health/ready", self.process, 60, self.data_dir / "server.log")
+        self.credentials = json.loads((self.data_dir / "demo-credentials.json").read_text())
+        self.admin = json.loads((self.data_dir / "admin-credentials.json").read_text())
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
