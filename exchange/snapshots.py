@@ -9,6 +9,7 @@ unusable and recovery falls back to an older one.
 """
 import msgspec
 
+from engine.commands import StpMode
 from engine.engine import Engine
 from ledger.ledger import Ledger
 from exchange.access import Access
@@ -88,6 +89,7 @@ def restore(data: bytes):
     for fields in snapshot.open_orders:
         order = OpenOrder()
         order.post_only = False  # Snapshots from before post_only was kept have no such field.
+        order.stp_mode = StpMode.EXPIRE_TAKER.value  # Nor, from before stp_mode was kept, this one.
         for name, value in zip(_ORDER_FIELDS, fields):
             setattr(order, name, value)
         venue.trading.open[order.order_id] = order

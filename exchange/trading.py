@@ -38,7 +38,8 @@ class OpenOrder:
 
     __slots__ = ("order_id", "account_id", "instrument_id", "client_order_id", "side", "order_type",
                  "time_in_force", "price_ticks", "stop_price_ticks", "quantity_lots", "filled_lots",
-                 "status", "created_sequence", "created_ns", "asset", "reserved_units", "post_only")
+                 "status", "created_sequence", "created_ns", "asset", "reserved_units", "post_only",
+                 "stp_mode")
 
     def record(self, sequence: int, timestamp_ns: int) -> OrderRecord:
         return OrderRecord(
@@ -47,7 +48,8 @@ class OpenOrder:
             time_in_force=self.time_in_force, price_ticks=self.price_ticks,
             stop_price_ticks=self.stop_price_ticks, quantity_lots=self.quantity_lots,
             filled_lots=self.filled_lots, status=self.status, created_sequence=self.created_sequence,
-            updated_sequence=sequence, created_ns=self.created_ns, updated_ns=timestamp_ns, post_only=self.post_only)
+            updated_sequence=sequence, created_ns=self.created_ns, updated_ns=timestamp_ns, post_only=self.post_only,
+            stp_mode=self.stp_mode)
 
 
 def engine_order(command, sequence: int, band_high_ticks: int) -> PlaceOrder:
@@ -149,6 +151,7 @@ class Trading:
             place.quantity_lots, 0
         order.status, order.created_sequence, order.created_ns = "NEW", sequence, timestamp_ns
         order.asset, order.reserved_units, order.post_only = asset, units, place.post_only
+        order.stp_mode = place.stp_mode.value
         self.open[order.order_id] = order
         return order
 

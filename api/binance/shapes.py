@@ -7,7 +7,7 @@ CANCELED); our order types to Binance's (a stop is a STOP_LOSS / STOP_LOSS_LIMIT
 triggers when the last price reaches the stop in the adverse direction).
 
 A post-only order is shown as LIMIT_MAKER, in the answer to its placement and when read back
-(order records keep the post-only flag).
+(order records keep the post-only flag); so is an order's selfTradePreventionMode (records keep it).
 """
 from api.symbols import format_units
 from engine.commands import MarketState
@@ -95,7 +95,7 @@ def order_json(venue, record, executed_quote_units: int, post_only: bool = False
         "icebergQty": instrument.format_quantity(0), "time": ms(record.created_ns),
         "updateTime": ms(record.updated_ns), "isWorking": record.stop_price_ticks is None,
         "workingTime": ms(record.created_ns), "origQuoteOrderQty": format_units(venue, instrument.quote, 0),
-        "selfTradePreventionMode": "EXPIRE_TAKER",
+        "selfTradePreventionMode": record.stp_mode,
     }
     if post_only:
         del answer["timeInForce"]  # Binance's LIMIT_MAKER orders carry no timeInForce.

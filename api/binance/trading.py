@@ -113,7 +113,6 @@ async def place_order(runtime, who: Authenticated, query_string: bytes, body: by
         fills = await trades_of_orders(runtime.store, venue, account_id, [record])
     spent = sum(quote_units_of(instrument, t.price_ticks, t.quantity_lots) for t in fills)
     answer = order_json(venue, record, spent, post_only) | ack
-    answer["selfTradePreventionMode"] = command.stp_mode.value
     if answer_type == "FULL":
         answer["fills"] = [fill_json(venue, instrument, t, record.order_id, account_id) for t in fills]
     return answer

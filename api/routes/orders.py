@@ -114,6 +114,7 @@ def order_json(venue, record) -> dict:
         "status": record.status, "created_at_ms": _ms(record.created_ns), "updated_at_ms": _ms(record.updated_ns),
         "price_ticks": record.price_ticks, "stop_price_ticks": record.stop_price_ticks,
         "quantity_lots": record.quantity_lots, "filled_lots": record.filled_lots, "post_only": record.post_only,
+        "stp_mode": record.stp_mode,
     }
 
 

@@ -61,6 +61,7 @@ class OrderRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     created_ns: int
     updated_ns: int
     post_only: bool = False  # A maker-only order (Binance LIMIT_MAKER): shown as such when read back.
+    stp_mode: str = "EXPIRE_TAKER"  # engine.commands.StpMode's value; the default is the engine's default.
 
 
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -53,6 +53,7 @@ _SQLITE_APPEND_ONLY = tuple(
 SQLITE_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _SQLITE_TABLES + _SQLITE_APPEND_ONLY),
     (2, ("ALTER TABLE orders ADD COLUMN post_only INTEGER NOT NULL DEFAULT 0",)),
+    (3, ("ALTER TABLE orders ADD COLUMN stp_mode TEXT NOT NULL DEFAULT 'EXPIRE_TAKER'",)),
 )
 
 _POSTGRES_TABLES = (
@@ -105,4 +106,5 @@ _POSTGRES_APPEND_ONLY = tuple(
 POSTGRES_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _POSTGRES_TABLES + _POSTGRES_APPEND_ONLY),
     (2, ("ALTER TABLE orders ADD COLUMN post_only BOOLEAN NOT NULL DEFAULT false",)),
+    (3, ("ALTER TABLE orders ADD COLUMN stp_mode TEXT NOT NULL DEFAULT 'EXPIRE_TAKER'",)),
 )

@@ -51,7 +51,7 @@ _ORDER_TYPES = (
     "order_id bigint, account_id bigint, instrument_id bigint, client_order_id text, side text, order_type text, "
     "time_in_force text, price_ticks bigint, stop_price_ticks bigint, quantity_lots bigint, filled_lots bigint, "
     "status text, created_sequence bigint, updated_sequence bigint, created_ns bigint, updated_ns bigint, "
-    "post_only boolean"
+    "post_only boolean, stp_mode text"
 )
 # An order written twice in one batch is one row (ON CONFLICT may not touch a row twice per statement):
 # its last write's mutable columns, the rest from its first write, as consecutive upserts would leave it.

@@ -198,6 +198,23 @@ def test_order_refusals_name_the_binance_code(alice, params, code, message):
     assert message is None or msg == message
 
 
+def test_an_order_keeps_its_self_trade_prevention_mode(alice):
+    placed = alice.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="96000",
+                         selfTradePreventionMode="EXPIRE_MAKER", newOrderRespType="RESULT").json()
+    default = alice.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="96000",
+                          newOrderRespType="RESULT").json()
+    assert (placed["selfTradePreventionMode"], default["selfTradePreventionMode"]) == ("EXPIRE_MAKER", "EXPIRE_TAKER")
+    read_back = alice.signed("GET", "/api/v3/order", symbol="BTCUSDT", orderId=placed["orderId"]).json()
+    assert read_back["selfTradePreventionMode"] == "EXPIRE_MAKER"
+    listed = {o["orderId"]: o for o in alice.signed("GET", "/api/v3/openOrders", symbol="BTCUSDT").json()}
+    assert listed[placed["orderId"]]["selfTradePreventionMode"] == "EXPIRE_MAKER"
+    assert listed[default["orderId"]]["selfTradePreventionMode"] == "EXPIRE_TAKER"
+    cancelled = alice.signed("DELETE", "/api/v3/order", symbol="BTCUSDT", orderId=placed["orderId"]).json()
+    assert cancelled["selfTradePreventionMode"] == "EXPIRE_MAKER"
+    history = alice.signed("GET", "/api/v3/allOrders", symbol="BTCUSDT", orderId=placed["orderId"]).json()
+    assert (history[0]["status"], history[0]["selfTradePreventionMode"]) == ("CANCELED", "EXPIRE_MAKER")
+
+
 def test_unknown_or_foreign_orders_are_not_found(alice, bob):
     mine = alice.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="96000").json()
     refused(bob.signed("GET", "/api/v3/order", symbol="BTCUSDT", orderId=mine["orderId"]), -2013)

@@ -63,6 +63,21 @@ def test_amend_keeps_priority_only_when_quantity_goes_down(exchange_server):
     assert held(alice, "BTC") == 0
 
 
+def test_an_order_keeps_its_self_trade_prevention_mode(exchange_server):
+    alice = exchange_server.trader(0)
+    clean(alice)
+    placed = place(alice, side="BUY", price="95000.00", quantity="0.0100", stp_mode="EXPIRE_BOTH")["order"]
+    default = place(alice, side="BUY", price="95000.00", quantity="0.0100")["order"]
+    assert (placed["stp_mode"], default["stp_mode"]) == ("EXPIRE_BOTH", "EXPIRE_TAKER")
+    assert order_of(alice, placed["order_id"])["stp_mode"] == "EXPIRE_BOTH"
+    listed = {o["order_id"]: o["stp_mode"] for o in alice.get("/v1/orders").json()["orders"]}
+    assert listed == {placed["order_id"]: "EXPIRE_BOTH", default["order_id"]: "EXPIRE_TAKER"}
+    clean(alice)
+    closed = {o["order_id"]: o for o in alice.get("/v1/orders/history").json()["orders"]}
+    assert (closed[placed["order_id"]]["status"], closed[placed["order_id"]]["stp_mode"]) == ("CANCELLED",
+                                                                                            "EXPIRE_BOTH")
+
+
 def test_cancel_all_per_market_then_everything(exchange_server):
     alice = exchange_server.trader(0)
     clean(alice)

@@ -1,15 +1,17 @@
 """Start-up recovery: latest usable snapshot + journal, checked against the stored ledger and hashes."""
 import asyncio
 
+import msgspec
 import pytest
 
+from engine.commands import StpMode
 from exchange import snapshots
 from exchange.commands import decode_command
 from exchange.recovery import RecoveryError, rebuild
 from exchange.sequencer import Sequencer
 from exchange.store import open_store
 from exchange.venue import Venue
-from tests.exchange.venue_setup import commands_of, recorded_session
+from tests.exchange.venue_setup import VenueDriver, commands_of, recorded_session
 
 
 async def run_through_sequencer(url, commands, snapshot_every):
@@ -29,6 +31,29 @@ def test_snapshot_round_trip_keeps_the_state_hash():
     restored = snapshots.restore(snapshots.encode(driver.venue))
     assert restored.state_hash() == driver.venue.state_hash()
     restored.check()
+
+
+def open_orders_stp_modes(venue) -> dict[int, str]:
+    return {order_id: order.record(0, 0).stp_mode for order_id, order in venue.trading.open.items()}
+
+
+def test_snapshots_keep_each_open_orders_stp_mode_and_older_ones_restore_the_default():
+    driver = VenueDriver()
+    driver.market()
+    alice = driver.customer("alice@example.tm", "AA1111111")
+    driver.fund(alice, "USDT", 50_000_000_000, "tx-a")
+    for mode in StpMode:
+        driver.order(alice, "BUY", 9_900_000, 10, stp_mode=mode)
+    kept = open_orders_stp_modes(driver.venue)
+    assert sorted(kept.values()) == sorted(mode.value for mode in StpMode)
+    assert open_orders_stp_modes(snapshots.restore(snapshots.encode(driver.venue))) == kept
+
+    snapshot = msgspec.msgpack.decode(snapshots.encode(driver.venue), type=snapshots._VenueSnapshot)
+    assert snapshots.OpenOrder.__slots__[-1] == "stp_mode"  # So an older snapshot's orders lack the last field.
+    older = msgspec.structs.replace(snapshot, open_orders=[fields[:-1] for fields in snapshot.open_orders])
+    restored = snapshots.restore(msgspec.msgpack.encode(older))
+    assert set(open_orders_stp_modes(restored).values()) == {StpMode.EXPIRE_TAKER.value}
+    assert restored.state_hash() == driver.venue.state_hash()
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
+from engine.commands import StpMode
 from exchange.store import Batch, JournalRecord, open_store
 from exchange.store import postgres as postgres_adapter
 from exchange.store import sqlite as sqlite_adapter
@@ -62,25 +63,71 @@ def test_postgres_applies_a_new_version_once_to_an_existing_database(postgres_ur
     assert asyncio.run(versions()) == expected
 
 
+def read_order(url: str, order_id: int):
+    async def read():
+        store = await open_store(url)
+        try:
+            return await store.read_order(order_id)
+        finally:
+            await store.close()
+
+    return asyncio.run(read())
+
+
+def postgres_execute(url: str, sql: str) -> None:
+    async def execute():
+        schema = parse_qs(urlsplit(url).query)["search_path"][0]
+        connection = await asyncpg.connect(url.split("?")[0], server_settings={"search_path": schema})
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute())
+
+
+ORDER_V1_COLUMNS = (
+    "order_id, account_id, instrument_id, client_order_id, side, order_type, time_in_force, price_ticks, "
+    "stop_price_ticks, quantity_lots, filled_lots, status, created_sequence, updated_sequence, created_ns, updated_ns"
+)
+ORDER_V1_VALUES = "7, 3, 1, NULL, 'BUY', 'LIMIT', 'GTC', 100, NULL, 5, 0, 'NEW', 7, 7, 7, 7"
+# A post-only order as version 2 wrote it, before stp_mode was kept.
+INSERT_ORDER_V2 = f"INSERT INTO orders ({ORDER_V1_COLUMNS}, post_only) VALUES ({ORDER_V1_VALUES}, true)"
+
+
 def test_orders_stored_before_post_only_was_kept_read_back_as_not_post_only(tmp_path, monkeypatch):
     url, path = f"sqlite://{tmp_path}/exchange.db", tmp_path / "exchange.db"
     with monkeypatch.context() as patched:
         patched.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", sqlite_adapter.SQLITE_MIGRATIONS[:1])
         open_and_close(url)
     connection = sqlite3.connect(path)
-    connection.execute(
-        "INSERT INTO orders (order_id, account_id, instrument_id, client_order_id, side, order_type, time_in_force, "
-        "price_ticks, stop_price_ticks, quantity_lots, filled_lots, status, created_sequence, updated_sequence, "
-        "created_ns, updated_ns) VALUES (7, 3, 1, NULL, 'BUY', 'LIMIT', 'GTC', 100, NULL, 5, 0, 'NEW', 7, 7, 7, 7)")
+    connection.execute(f"INSERT INTO orders ({ORDER_V1_COLUMNS}) VALUES ({ORDER_V1_VALUES})")
     connection.commit()
     connection.close()
 
-    async def read():
-        store = await open_store(url)
-        try:
-            return await store.read_order(7)
-        finally:
-            await store.close()
-
-    order = asyncio.run(read())
+    order = read_order(url, 7)
     assert order.order_id == 7 and order.post_only is False
+
+
+def test_sqlite_orders_stored_before_stp_mode_was_kept_read_back_with_the_engine_default(tmp_path, monkeypatch):
+    url, path = f"sqlite://{tmp_path}/exchange.db", tmp_path / "exchange.db"
+    with monkeypatch.context() as patched:
+        patched.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", sqlite_adapter.SQLITE_MIGRATIONS[:2])
+        open_and_close(url)
+    connection = sqlite3.connect(path)
+    connection.execute(INSERT_ORDER_V2)
+    connection.commit()
+    connection.close()
+
+    order = read_order(url, 7)
+    assert (order.order_id, order.post_only, order.stp_mode) == (7, True, StpMode.EXPIRE_TAKER.value)
+
+
+def test_postgres_orders_stored_before_stp_mode_was_kept_read_back_with_the_engine_default(postgres_url, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(postgres_adapter, "POSTGRES_MIGRATIONS", postgres_adapter.POSTGRES_MIGRATIONS[:2])
+        open_and_close(postgres_url)
+    postgres_execute(postgres_url, INSERT_ORDER_V2)
+
+    order = read_order(postgres_url, 7)
+    assert (order.order_id, order.post_only, order.stp_mode) == (7, True, StpMode.EXPIRE_TAKER.value)

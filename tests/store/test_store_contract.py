@@ -6,6 +6,7 @@ from typing import NamedTuple
 import msgspec
 import pytest
 
+from engine.commands import StpMode
 from exchange.store import (
     AuditRecord,
     Batch,
@@ -17,6 +18,9 @@ from exchange.store import (
 )
 from exchange.store.base import READ_CHUNK_ROWS
 from ledger import entries as E
+
+
+STP_MODES = [mode.value for mode in StpMode]
 
 
 class StoreTarget(NamedTuple):
@@ -65,6 +69,7 @@ def order(order_id: int, account_id: int, status="NEW", filled_lots=0, instrumen
         side="SELL", order_type="LIMIT", time_in_force="GTC", price_ticks=101, stop_price_ticks=None,
         quantity_lots=5, filled_lots=filled_lots, status=status, created_sequence=order_id,
         updated_sequence=order_id, created_ns=order_id, updated_ns=order_id, post_only=order_id % 2 == 0,
+        stp_mode=STP_MODES[order_id % len(STP_MODES)],
     )
 
 
@@ -158,6 +163,20 @@ def test_orders_are_upserted_and_filtered(store_url):
         assert [o.order_id for o in await store.read_orders(7, open_only=True)] == [2, 3]
         assert [o.order_id for o in await store.read_orders(7, instrument_id=1)] == [1, 2]
         assert [o.order_id for o in await store.read_orders(7, limit=2)] == [2, 3]
+
+    run_with_store(store_url, scenario)
+
+
+def test_each_self_trade_prevention_mode_reads_back_and_survives_an_update(store_url):
+    placed = [order(order_id, 7) for order_id in range(1, len(STP_MODES) + 1)]
+    assert sorted(o.stp_mode for o in placed) == sorted(STP_MODES)
+
+    async def scenario(store):
+        await store.write_batch(Batch(orders=placed))
+        assert await store.read_orders(7) == placed
+        filled = [msgspec.structs.replace(o, status="FILLED", filled_lots=5) for o in placed]
+        await store.write_batch(Batch(orders=filled))
+        assert [await store.read_order(o.order_id) for o in placed] == filled
 
     run_with_store(store_url, scenario)
 
