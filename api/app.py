@@ -18,7 +18,9 @@ from exchange.compliance import RISK_WARNING
 ROUTE_MODULES = (  # Busiest first: a request is matched against routes in this order.
     "api.routes.orders",
     "api.routes.health",
-    "api.routes.admin",
+    "api.routes.admin_customers",
+    "api.routes.admin_markets",
+    "api.routes.admin_staff",
     "api.routes.compliance",
     "api.routes.custody",
     "api.routes.corrections",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from api.auth.dependency import require
 from api.errors import ApiError
 from api.http import durable_venue, json_response, parse_body, submit
-from api.routes.admin import Reason, format_tiyin, ms, tiyin
+from api.routes.staff_fields import Reason, format_tiyin, ms, tiyin
 from exchange import commands as c
 from exchange.access import Permission
 from exchange.compliance import (

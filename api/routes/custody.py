@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from api.auth.dependency import require
 from api.errors import ApiError
 from api.http import durable_venue, json_response, parse_body, submit
-from api.routes.admin import Reason, format_tiyin, ms
+from api.routes.staff_fields import Reason, format_tiyin, ms
 from api.symbols import amount_units, format_units
 from exchange import commands as c
 from exchange.access import Permission
