@@ -86,10 +86,8 @@ class Venue:
         return outcome
 
     def _record_balances(self, outcome: Outcome) -> None:
-        ledger = self.ledger
-        touched = sorted((int(customer), asset) for customer, asset in ledger.take_touched())
-        outcome.balances = [(customer, asset, ledger.available(customer, asset), ledger.held(customer, asset))
-                            for customer, asset in touched]
+        outcome.balances = sorted([(int(customer), asset, available, held)
+                                   for customer, asset, available, held in self.ledger.take_touched_balances()])
 
     # Helpers for the parts.
 

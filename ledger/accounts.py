@@ -38,7 +38,8 @@ class AccountInfo(NamedTuple):
     role: AccountRole
     customer_id: str | None  # Set for the three customer liability accounts only.
     floor_sign: int  # +1: balance >= 0; -1: balance <= 0 (custody); 0: unconstrained.
-    balance_of: str | None = None  # The customer whose available or held balance this is (what streams show).
+    # (available, held) account names of the customer whose balance this is (what streams show); None elsewhere.
+    balance_names: tuple[str, str] | None = None
 
 
 CUSTOMER_ROLES = frozenset({AccountRole.AVAILABLE, AccountRole.HELD, AccountRole.WITHDRAWING})
@@ -72,12 +73,16 @@ def parse_account(name: str) -> AccountInfo | None:
     if len(parts) != 3 or not parts[1].strip() or parts[1] != parts[1].strip():
         return None
     if parts[0] == "user" and parts[2] == "available":
-        return AccountInfo(AccountRole.AVAILABLE, parts[1], 1, parts[1])
+        return AccountInfo(AccountRole.AVAILABLE, parts[1], 1, _balance_names(parts[1]))
     if parts[0] == "user" and parts[2] == "held":
-        return AccountInfo(AccountRole.HELD, parts[1], 1, parts[1])
+        return AccountInfo(AccountRole.HELD, parts[1], 1, _balance_names(parts[1]))
     if parts[0] == "pending" and parts[1] == "withdrawals":
         return _parse_withdrawing(parts[2])
     return None
+
+
+def _balance_names(customer_id: str) -> tuple[str, str]:
+    return available_account(customer_id), held_account(customer_id)
 
 
 def _parse_withdrawing(customer_id: str) -> AccountInfo | None:

@@ -58,8 +58,9 @@ class Ledger:
         self._balances: dict[str, dict[str, int]] = {}
         self._accounts: dict[str, AccountInfo] = {}  # Parsed account names, so apply() parses each once.
         self._applied: dict[str, JournalEntry | str] = {}  # Fingerprint (str) for entries restored from a snapshot.
-        # (customer id, asset) whose available or held balance changed since the last take_touched().
-        self._touched: set[tuple[str, str]] = set()
+        # (customer id, asset) -> (available, held) account names, for each balance changed since the last
+        # take_touched_balances(); a dict: each once, in the order of the postings.
+        self._touched: dict[tuple[str, str], tuple[str, str]] = {}
 
     def define_asset(self, code: str, decimals: int) -> None:
         """Allow entries in `code`, counted in units of 10**-decimals; repeating it identically is a no-op."""
@@ -197,10 +198,10 @@ class Ledger:
 
     def _touch(self, debit: AccountInfo, credit: AccountInfo, asset: str) -> None:
         """Note the customer balances a posting between these two accounts changed."""
-        if debit.balance_of is not None:
-            self._touched.add((debit.balance_of, asset))
-        if credit.balance_of is not None:
-            self._touched.add((credit.balance_of, asset))
+        if debit.balance_names is not None:
+            self._touched[debit.customer_id, asset] = debit.balance_names
+        if credit.balance_names is not None:
+            self._touched[credit.customer_id, asset] = credit.balance_names
 
     def _floor_crossed(self, entry: JournalEntry, sides) -> LedgerRejected | None:
         # Only a debit can take a credit-normal account below zero, only a credit a custody account above.
@@ -220,10 +221,12 @@ class Ledger:
                 return LedgerRejected(LedgerRejectCode.CUSTODY_SHORTFALL, f"{asset} liabilities would exceed custody")
         return None
 
-    def take_touched(self) -> set[tuple[str, str]]:
-        """(customer id, asset) pairs whose available or held balance changed since the last call."""
-        touched, self._touched = self._touched, set()
-        return touched
+    def take_touched_balances(self) -> list[tuple[str, str, int, int]]:
+        """(customer id, asset, available, held) for each balance changed since the last call, in posting order."""
+        touched, self._touched = self._touched, {}
+        balances = self._balances
+        return [(customer_id, asset, balances[asset].get(available, 0), balances[asset].get(held, 0))
+                for (customer_id, asset), (available, held) in touched.items()]
 
     def available(self, customer_id, asset: str) -> int:
         return self._balances.get(asset, _NO_BALANCES).get(f"user:{customer_id}:available", 0)

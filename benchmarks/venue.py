@@ -1,0 +1,125 @@
+"""The venue's own cost per command, without the sequencer, the event loop or a store.
+
+    python benchmarks/venue.py [--ops 100000] [--repeat 3]
+    python benchmarks/venue.py --instructions [--ops 20000]   # needs valgrind
+
+The shared flow (the same commands as benchmarks/sequencer.py: 1,000 verified,
+funded accounts, client order ids, cancels by client order id) is applied
+straight to `Venue.apply`: compliance gate, holds, engine, settlement, fees,
+order rows, balances and book levels, all of it. What the sequencer adds on
+top (futures, batches, the store) is the difference to `sequencer.py`'s
+memory figure.
+
+Time on these shared machines drifts by up to 2x within minutes, so each
+repetition also runs the shared minimal engine (../shared/bench) on the same
+flow right after ours: `minimal_per_venue` (how many minimal-engine ops one
+venue command costs) is the figure to compare across runs and machines.
+`--instructions` counts instead of timing: it runs this script twice under
+`valgrind --tool=cachegrind`, with `--ops` and twice `--ops` flow commands, and
+divides the difference by `--ops`, so set-up and imports cancel out. The count
+is the same on a busy machine as on an idle one (within ~0.1 %).
+Ends with one JSON line.
+"""
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import sequencer as workload  # noqa: E402  (also puts the repository and ../shared/bench on sys.path)
+from exchange.sequencer import Sequencer  # noqa: E402
+from exchange.tuning import tune_gc  # noqa: E402
+from exchange.venue import Venue  # noqa: E402
+
+START_NS = 1_700_000_000_000_000_000
+
+
+async def _opened_venue(accounts: int) -> tuple[Venue, int, list[int]]:
+    """A venue with the market and `accounts` funded customers, set up as sequencer.py does."""
+    sequencer = Sequencer(Venue(), workload.NullStore(), snapshot_every_commands=None, snapshot_every_s=None)
+    sequencer.start()
+    for command in workload.setup_commands():
+        await sequencer.submit(command)
+    account_ids = await workload.open_accounts(sequencer, accounts)
+    await sequencer.stop(snapshot=False)
+    return sequencer.venue, sequencer.sequence, account_ids
+
+
+def run_venue(ops: int, accounts: int) -> tuple[float, int]:
+    """Seconds to apply the flow's `ops` commands after its warm-up, and how many were applied."""
+    venue, sequence, account_ids = asyncio.run(_opened_venue(accounts))
+    warm, flow = workload.flow_commands(ops, account_ids)
+    tune_gc()
+    for command in warm:
+        sequence += 1
+        venue.apply(command, sequence, START_NS + sequence)
+    started = time.perf_counter()
+    for command in flow:
+        sequence += 1
+        venue.apply(command, sequence, START_NS + sequence)
+    elapsed = time.perf_counter() - started
+    venue.check()
+    return elapsed, len(flow)
+
+
+def run_minimal(ops: int) -> float:
+    import flow
+    import minimal_engine
+
+    warm, operations = flow.make_flow(ops)
+    return minimal_engine.run_flow(warm, operations)[0]
+
+
+def instructions(ops: int) -> int:
+    """Instructions of one run of this script applying `ops` flow commands, counted by cachegrind."""
+    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+               sys.executable, __file__, "--ops", str(ops), "--repeat", "1", "--no-minimal"]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+                          check=True)
+    return int(re.search(r"I\s+refs:\s+([\d,]+)", done.stderr).group(1).replace(",", ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ops", type=int, default=100_000)
+    parser.add_argument("--accounts", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--instructions", action="store_true", help="count instructions under valgrind")
+    parser.add_argument("--no-minimal", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.instructions:
+        single, double = instructions(arguments.ops), instructions(2 * arguments.ops)
+        per_command = (double - single) // arguments.ops
+        print(f"instructions per venue command: {per_command:,} (runs of {arguments.ops:,} and "
+              f"{2 * arguments.ops:,} commands)")
+        print(json.dumps({"instructions_per_command": per_command, "ops": arguments.ops}))
+        return
+    venue_us, ratios = [], []
+    for _ in range(arguments.repeat):
+        elapsed, applied = run_venue(arguments.ops, arguments.accounts)
+        venue_us.append(elapsed / applied * 1e6)
+        if not arguments.no_minimal:
+            minimal_us = run_minimal(arguments.ops) / arguments.ops * 1e6
+            ratios.append(venue_us[-1] / minimal_us)
+    median_us = statistics.median(venue_us)
+    print(f"venue: {median_us:.1f} us per command, {1e6 / median_us:,.0f} commands/s "
+          f"(runs: {', '.join(f'{us:.1f}' for us in venue_us)} us)")
+    summary = {"venue_us_per_command": round(median_us, 2), "venue_commands_s": round(1e6 / median_us),
+               "ops": arguments.ops, "repeat": arguments.repeat}
+    if ratios:
+        summary["minimal_per_venue"] = round(statistics.median(ratios), 1)
+        print(f"one venue command costs {summary['minimal_per_venue']} minimal-engine ops "
+              f"(runs: {', '.join(f'{r:.1f}' for r in ratios)})")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
