@@ -44,14 +44,11 @@ class OpenOrder:
                  "stp_mode")
 
     def record(self, sequence: int, timestamp_ns: int) -> OrderRecord:
-        return OrderRecord(
-            order_id=self.order_id, account_id=self.account_id, instrument_id=self.instrument_id,
-            client_order_id=self.client_order_id, side=self.side, order_type=self.order_type,
-            time_in_force=self.time_in_force, price_ticks=self.price_ticks,
-            stop_price_ticks=self.stop_price_ticks, quantity_lots=self.quantity_lots,
-            filled_lots=self.filled_lots, status=self.status, created_sequence=self.created_sequence,
-            updated_sequence=sequence, created_ns=self.created_ns, updated_ns=timestamp_ns, post_only=self.post_only,
-            stp_mode=self.stp_mode)
+        return OrderRecord(  # Positional, in OrderRecord's field order.
+            self.order_id, self.account_id, self.instrument_id, self.client_order_id, self.side, self.order_type,
+            self.time_in_force, self.price_ticks, self.stop_price_ticks, self.quantity_lots, self.filled_lots,
+            self.status, self.created_sequence, sequence, self.created_ns, timestamp_ns, self.post_only,
+            self.stp_mode)
 
 
 def engine_order(command, sequence: int, band_high_ticks: int) -> PlaceOrder:
@@ -275,12 +272,10 @@ class Trading:
             order.status = "PARTIALLY_FILLED"
             dirty[order.order_id] = order
         maker_fee, taker_fee = (buyer_fee, seller_fee) if buyer is maker else (seller_fee, buyer_fee)
-        outcome.trades.append(TradeRecord(
-            trade_id=trade.trade_id, sequence=sequence, timestamp_ns=timestamp_ns,
-            instrument_id=trade.instrument_id, price_ticks=trade.price_ticks, quantity_lots=trade.quantity_lots,
-            taker_side=trade.taker_side._value_, maker_order_id=trade.maker_order_id,
-            taker_order_id=trade.taker_order_id, maker_account_id=trade.maker_account_id,
-            taker_account_id=trade.taker_account_id, maker_fee_units=maker_fee, taker_fee_units=taker_fee))
+        outcome.trades.append(TradeRecord(  # Positional, in TradeRecord's field order.
+            trade.trade_id, sequence, timestamp_ns, trade.instrument_id, trade.price_ticks, trade.quantity_lots,
+            trade.taker_side._value_, trade.maker_order_id, trade.taker_order_id, trade.maker_account_id,
+            trade.taker_account_id, maker_fee, taker_fee))
 
     def _release(self, order: OpenOrder, units: int, sequence: int, outcome) -> None:
         self.venue.post(entries.release(self.venue.entry_id(sequence, outcome), sequence, order.account_id, order.asset,

@@ -74,8 +74,7 @@ class Venue:
 
     def apply(self, command, sequence: int, timestamp_ns: int) -> Outcome:
         """Apply one command; returns everything it produced. O(work of the command)."""
-        outcome = Outcome(JournalRecord(sequence=sequence, timestamp_ns=timestamp_ns,
-                                        command=c.encode_command(command)))
+        outcome = Outcome(JournalRecord(sequence, timestamp_ns, c.encode_command(command)))
         self.sequence = sequence
         outcome.result = self._handlers[type(command)](command, sequence, timestamp_ns, outcome)
         if outcome.entries:
