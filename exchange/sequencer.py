@@ -44,6 +44,10 @@ class SequencerStopped(Exception):
     """The sequencer is not accepting commands (stopping, or a commit failed)."""
 
 
+class SequencerBusy(Exception):
+    """enqueue() found the queue full: submit() would wait for room."""
+
+
 class _Commit:
     """One batch being written: `written` resolves once it is durable (or fails), `task` once answered."""
 
@@ -105,19 +109,25 @@ class Sequencer:
         return self._task is not None and not self._stopping and self.failure is None and not self._task.done()
 
     async def submit(self, command: Any) -> Any:
-        """Sequence `command`; return its result once its batch is durable."""
+        """Sequence `command`; return its result once its batch is durable. Waits while the queue is full."""
+        while len(self._queue) >= self.queue_commands_max and self.accepting:  # Back-pressure.
+            if self._room is None:
+                self._room = asyncio.get_running_loop().create_future()
+            await self._room
+        return await self.enqueue(command)
+
+    def enqueue(self, command: Any) -> asyncio.Future:
+        """Queue `command` now; the future gets its result once its batch is durable.
+
+        For callers that bound what they have in flight themselves and take answers as callbacks
+        (benchmarks/sequencer.py: a task per waiting command costs more than sequencing it)."""
         if not self.accepting:
             raise SequencerStopped("the exchange is not accepting commands")
-        loop = asyncio.get_running_loop()
-        while len(self._queue) >= self.queue_commands_max:  # Back-pressure: wait until a batch is taken.
-            if self._room is None:
-                self._room = loop.create_future()
-            await self._room
-            if not self.accepting:
-                raise SequencerStopped("the exchange is not accepting commands")
-        future = loop.create_future()
+        if len(self._queue) >= self.queue_commands_max:
+            raise SequencerBusy(f"{self.queue_commands_max} commands are already queued")
+        future = asyncio.get_running_loop().create_future()
         self._enqueue((command, future))
-        return await future
+        return future
 
     def _enqueue(self, item) -> None:
         self._queue.append(item)

@@ -1,11 +1,12 @@
-"""The sequencer's queue: answers wait for the commit, a full queue holds submitters back, a stop leaves no one hanging."""
+"""The sequencer's queue: answers wait for the commit, a full queue holds submitters back (or refuses enqueue()),
+a stop leaves no one hanging."""
 import asyncio
 
 import pytest
 
 from exchange import commands as c
 from exchange.results import Accepted
-from exchange.sequencer import Sequencer, SequencerStopped
+from exchange.sequencer import Sequencer, SequencerBusy, SequencerStopped
 from exchange.venue import Venue
 
 
@@ -71,3 +72,32 @@ async def _stop_with_submitters_waiting_for_room():
 
 def test_stop_answers_or_refuses_every_submitter_even_those_waiting_for_room():
     asyncio.run(_stop_with_submitters_waiting_for_room())
+
+
+async def _enqueue_without_waiting():
+    store = GatedStore()
+    sequencer = Sequencer(Venue(), store, queue_commands_max=3, batch_commands_max=1)
+    sequencer.start()
+    answered = []
+    futures = []
+    for index in range(3):
+        future = sequencer.enqueue(_asset(index))
+        future.add_done_callback(lambda done: answered.append(done.result()))
+        futures.append(future)
+    await asyncio.sleep(0.05)
+    assert answered == [], "answered before the batch was durable"
+    while len(sequencer._queue) < 3:  # The loop took some into batches: fill the queue again.
+        futures.append(sequencer.enqueue(_asset(len(futures))))
+    with pytest.raises(SequencerBusy):
+        sequencer.enqueue(_asset(99))
+    store.gate.set()
+    await asyncio.wait_for(asyncio.gather(*futures), 5)
+    assert [type(result) for result in answered] == [Accepted] * 3
+    assert store.journal == list(range(1, len(futures) + 1)), "the refused command was not queued"
+    await sequencer.stop(snapshot=False)
+    with pytest.raises(SequencerStopped):
+        sequencer.enqueue(_asset(100))
+
+
+def test_enqueue_answers_through_the_future_after_the_commit_and_refuses_a_full_queue():
+    asyncio.run(_enqueue_without_waiting())
