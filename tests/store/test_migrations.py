@@ -95,30 +95,28 @@ ORDER_V1_VALUES = "7, 3, 1, NULL, 'BUY', 'LIMIT', 'GTC', 100, NULL, 5, 0, 'NEW',
 INSERT_ORDER_V2 = f"INSERT INTO orders ({ORDER_V1_COLUMNS}, post_only) VALUES ({ORDER_V1_VALUES}, true)"
 
 
-def test_orders_stored_before_post_only_was_kept_read_back_as_not_post_only(tmp_path, monkeypatch):
+def sqlite_at_version(tmp_path, monkeypatch, version: int, insert_sql: str) -> str:
+    """A SQLite store created by the first `version` migrations, holding one row written by `insert_sql`."""
     url, path = f"sqlite://{tmp_path}/exchange.db", tmp_path / "exchange.db"
     with monkeypatch.context() as patched:
-        patched.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", sqlite_adapter.SQLITE_MIGRATIONS[:1])
+        patched.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", sqlite_adapter.SQLITE_MIGRATIONS[:version])
         open_and_close(url)
     connection = sqlite3.connect(path)
-    connection.execute(f"INSERT INTO orders ({ORDER_V1_COLUMNS}) VALUES ({ORDER_V1_VALUES})")
+    connection.execute(insert_sql)
     connection.commit()
     connection.close()
+    return url
 
+
+def test_orders_stored_before_post_only_was_kept_read_back_as_not_post_only(tmp_path, monkeypatch):
+    url = sqlite_at_version(tmp_path, monkeypatch, 1,
+                            f"INSERT INTO orders ({ORDER_V1_COLUMNS}) VALUES ({ORDER_V1_VALUES})")
     order = read_order(url, 7)
     assert order.order_id == 7 and order.post_only is False
 
 
 def test_sqlite_orders_stored_before_stp_mode_was_kept_read_back_with_the_engine_default(tmp_path, monkeypatch):
-    url, path = f"sqlite://{tmp_path}/exchange.db", tmp_path / "exchange.db"
-    with monkeypatch.context() as patched:
-        patched.setattr(sqlite_adapter, "SQLITE_MIGRATIONS", sqlite_adapter.SQLITE_MIGRATIONS[:2])
-        open_and_close(url)
-    connection = sqlite3.connect(path)
-    connection.execute(INSERT_ORDER_V2)
-    connection.commit()
-    connection.close()
-
+    url = sqlite_at_version(tmp_path, monkeypatch, 2, INSERT_ORDER_V2)
     order = read_order(url, 7)
     assert (order.order_id, order.post_only, order.stp_mode) == (7, True, StpMode.EXPIRE_TAKER.value)
 
