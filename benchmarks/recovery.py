@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sequencer import POSTGRES_URL, drive, drop_schema, flow_commands, open_accounts, setup_commands  # noqa: E402
+from sequencer import POSTGRES_URL, drive, drop_schema, flow_commands, open_market, setup_commands  # noqa: E402
 
 from engine.commands import OrderType, Side, TimeInForce  # noqa: E402
 from exchange import commands as c  # noqa: E402
@@ -52,9 +52,7 @@ async def recovery_run(commands_after: int, db: str, scratch: Path) -> dict:
     store = await open_store(url)
     sequencer = Sequencer(Venue(), store, snapshot_every_commands=None, snapshot_every_s=None)
     sequencer.start()
-    for command in setup_commands():
-        await sequencer.submit(command)
-    accounts = await open_accounts(sequencer, 1_000)
+    accounts = await open_market(sequencer, 1_000)
     warm, flow = flow_commands(commands_after, accounts)
     await drive(sequencer, warm, 512)
     await sequencer.durable()

@@ -51,7 +51,7 @@ BIG = 10**15
 
 
 def setup_commands() -> list:
-    """Assets, the market and `accounts` verified customers with deposits (applied before timing)."""
+    """The assets, the market and the tier the accounts get (applied before timing)."""
     commands = [
         c.DefineAsset(actor=OPERATOR, code="BTC", decimals=8, tmt_units_per_asset=1),
         c.DefineAsset(actor=OPERATOR, code="USDT", decimals=6, tmt_units_per_asset=1),
@@ -61,6 +61,13 @@ def setup_commands() -> list:
                       daily_withdrawal_tmt_units=BIG, monthly_withdrawal_tmt_units=BIG),
     ]
     return commands
+
+
+async def open_market(sequencer: Sequencer, accounts: int) -> list[int]:
+    """Set up the market, then open `accounts` verified, funded customers; their ids."""
+    for command in setup_commands():
+        await sequencer.submit(command)
+    return await open_accounts(sequencer, accounts)
 
 
 async def open_accounts(sequencer: Sequencer, accounts: int) -> list[int]:
@@ -187,9 +194,7 @@ async def run_store(kind: str, arguments, scratch: Path) -> dict:
     sequencer = Sequencer(Venue(), store, snapshot_every_commands=None,  # snapshots: benchmarks/recovery.py
                           snapshot_every_s=None)
     sequencer.start()
-    for command in setup_commands():
-        await sequencer.submit(command)
-    account_ids = await open_accounts(sequencer, arguments.accounts)
+    account_ids = await open_market(sequencer, arguments.accounts)
     warm, flow = flow_commands(arguments.ops, account_ids)
     tune_gc()  # as `karakum serve` does after recovery
     await drive(sequencer, warm, arguments.in_flight)

@@ -46,9 +46,7 @@ async def _opened_venue(accounts: int) -> tuple[Venue, int, list[int]]:
     """A venue with the market and `accounts` funded customers, set up as sequencer.py does."""
     sequencer = Sequencer(Venue(), workload.NullStore(), snapshot_every_commands=None, snapshot_every_s=None)
     sequencer.start()
-    for command in workload.setup_commands():
-        await sequencer.submit(command)
-    account_ids = await workload.open_accounts(sequencer, accounts)
+    account_ids = await workload.open_market(sequencer, accounts)
     await sequencer.stop(snapshot=False)
     return sequencer.venue, sequencer.sequence, account_ids
 
