@@ -107,4 +107,6 @@ POSTGRES_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _POSTGRES_TABLES + _POSTGRES_APPEND_ONLY),
     (2, ("ALTER TABLE orders ADD COLUMN post_only BOOLEAN NOT NULL DEFAULT false",)),
     (3, ("ALTER TABLE orders ADD COLUMN stp_mode TEXT NOT NULL DEFAULT 'EXPIRE_TAKER'",)),
+    # Room on each page for an order's updates (fills, cancels): in place, without new index entries.
+    (4, ("ALTER TABLE orders SET (fillfactor = 85)",)),
 )

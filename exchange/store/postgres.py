@@ -6,10 +6,13 @@ go in by COPY or by pipelined executemany. The default, `write_method="auto"`,
 uses COPY for a table with at least COPY_ROWS_MIN rows in the batch (COPY is
 1.5-3x faster at 1,000 entries per commit) and executemany below (COPY's extra
 protocol steps cost more than they save on a handful of rows); see
-benchmarks/results/ledger.md. Order rows are upserted by ONE statement per
-batch: msgspec encodes them to JSON in C straight from the records (no Python
-loop per row on the event-loop thread) and the server expands them with
-json_to_recordset. (Every table that way, in one statement, cut the client's
+benchmarks/results/ledger.md. Orders the batch created go in the same way
+(rows.orders_by_creation); the orders it changed are upserted by ONE statement:
+msgspec encodes them to JSON in C straight from the records (no Python loop per
+row on the event-loop thread) and the server expands them with
+json_to_recordset. Such an update leaves the indexed columns alone, so with
+room on the page (the orders table's fillfactor, migration 4) PostgreSQL
+updates the row in place without new index entries (a HOT update). (Every table that way, in one statement, cut the client's
 CPU per batch by two thirds but cost the server more than it saved: measured
 slower end to end, see benchmarks/results/ledger.md.) A URL query parameter
 such as `?search_path=schema` is passed to the server as a setting.
@@ -31,15 +34,16 @@ from exchange.store.rows import (
     INSERT_AUDIT,
     INSERT_ENTRY,
     INSERT_JOURNAL,
+    INSERT_ORDER,
     INSERT_POSTING,
     INSERT_TRADE,
     JOURNAL_COLUMNS,
     ORDER_COLUMNS,
-    ORDER_MUTABLE_COLUMNS,
     POSTING_COLUMNS,
     TRADE_COLUMNS,
     UPSERT_ORDER_CONFLICT,
     entry_rows,
+    orders_by_creation,
     trade_row,
 )
 
@@ -53,19 +57,9 @@ _ORDER_TYPES = (
     "status text, created_sequence bigint, updated_sequence bigint, created_ns bigint, updated_ns bigint, "
     "post_only boolean, stp_mode text"
 )
-# An order written twice in one batch is one row (ON CONFLICT may not touch a row twice per statement):
-# its last write's mutable columns, the rest from its first write, as consecutive upserts would leave it.
-_FIRST_OR_LAST = ", ".join(
-    f"r.{column}" if column in ORDER_MUTABLE_COLUMNS or column == "order_id"
-    else f"first_value(r.{column}) OVER (PARTITION BY r.order_id ORDER BY r.ord)"
-    for column in ORDER_COLUMNS
-)
 _UPSERT_ORDERS = f"""
 INSERT INTO orders ({", ".join(ORDER_COLUMNS)})
-SELECT DISTINCT ON (r.order_id) {_FIRST_OR_LAST}
-FROM ROWS FROM (json_to_recordset(convert_from($1::bytea, 'UTF8')::json) AS ({_ORDER_TYPES}))
-    WITH ORDINALITY AS r({", ".join(ORDER_COLUMNS)}, ord)
-ORDER BY r.order_id, r.ord DESC
+SELECT * FROM json_to_recordset(convert_from($1::bytea, 'UTF8')::json) AS ({_ORDER_TYPES})
 {UPSERT_ORDER_CONFLICT}
 """
 _encode = msgspec.json.Encoder().encode
@@ -119,12 +113,14 @@ class PostgresStore(SqlReads):
 
     async def write_batch(self, batch: Batch) -> None:
         entries, postings = entry_rows(batch.entries, _identity)
+        created, earlier = orders_by_creation(batch)
         tables = (
             ("journal", JOURNAL_COLUMNS, INSERT_JOURNAL, [astuple(record) for record in batch.journal]),
             ("entries", ENTRY_COLUMNS, INSERT_ENTRY, entries),
             ("postings", POSTING_COLUMNS, INSERT_POSTING, postings),
             ("trades", TRADE_COLUMNS, INSERT_TRADE, [trade_row(trade, _identity) for trade in batch.trades]),
             ("audit", AUDIT_COLUMNS, INSERT_AUDIT, [astuple(record) for record in batch.audit]),
+            ("orders", ORDER_COLUMNS, INSERT_ORDER, [astuple(record) for record in created]),
         )
         try:
             async with self._pool.acquire() as connection, connection.transaction():
@@ -135,8 +131,8 @@ class PostgresStore(SqlReads):
                         await connection.copy_records_to_table(table, records=rows, columns=columns)
                     else:
                         await connection.executemany(_numbered(insert_sql), rows)
-                if batch.orders:
-                    await connection.execute(_UPSERT_ORDERS, _encode(batch.orders))
+                if earlier:
+                    await connection.execute(_UPSERT_ORDERS, _encode(earlier))
         except asyncpg.UniqueViolationError as error:
             raise StoreConflictError(str(error)) from error
 

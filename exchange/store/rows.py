@@ -4,7 +4,7 @@ from typing import Callable, Iterable
 
 import msgspec
 
-from exchange.store.base import AuditRecord, OrderRecord, TradeRecord
+from exchange.store.base import AuditRecord, Batch, OrderRecord, TradeRecord
 from ledger.entries import EntryKind, JournalEntry, Posting
 
 JOURNAL_COLUMNS = ("sequence", "timestamp_ns", "command")
@@ -34,6 +34,7 @@ INSERT_ENTRY = _insert("entries", ENTRY_COLUMNS)
 INSERT_POSTING = _insert("postings", POSTING_COLUMNS)
 INSERT_TRADE = _insert("trades", TRADE_COLUMNS)
 INSERT_AUDIT = _insert("audit", AUDIT_COLUMNS)
+INSERT_ORDER = _insert("orders", ORDER_COLUMNS)
 # Entry columns joined with posting columns, as `read_entries` selects them.
 ENTRY_READ_COLUMNS = (
     "e.entry_number, e.entry_id, e.sequence, e.kind, e.cause, e.reason, e.approvers, e.parties, "
@@ -104,6 +105,34 @@ def _entry(row: tuple, postings: list[Posting]) -> JournalEntry:
         approvers=_decode_strings(row[6]),
         parties=_decode_strings(row[7]),
     )
+
+
+def orders_by_creation(batch: Batch) -> tuple[list[OrderRecord], list[OrderRecord]]:
+    """The batch's orders, one row each: (those its own commands created, those created before it).
+
+    An order placed and cancelled or filled within one batch has several records (a fifth of the
+    shared flow's order rows); it is written once, as consecutive upserts would leave it: the
+    mutable columns of its last record, the rest of its first. Orders the batch created cannot be
+    stored yet, so they go in by plain INSERT, which costs the database less than an upsert (a
+    stored one is a conflict, as its journal row would be); the others are upserted. A batch
+    without journal rows (tests, tools) upserts everything.
+    """
+    orders = batch.orders
+    latest = {record.order_id: record for record in orders}
+    if len(latest) < len(orders):
+        earliest = {record.order_id: record for record in reversed(orders)}
+        for order_id, record in latest.items():
+            first = earliest[order_id]
+            if first is not record:
+                latest[order_id] = msgspec.structs.replace(
+                    first, **{column: getattr(record, column) for column in ORDER_MUTABLE_COLUMNS})
+    if not batch.journal:
+        return [], list(latest.values())
+    first_sequence = batch.journal[0].sequence
+    created, earlier = [], []
+    for record in latest.values():
+        (created if record.created_sequence >= first_sequence else earlier).append(record)
+    return created, earlier
 
 
 def trade_row(trade: TradeRecord, money: Callable[[int], object]) -> tuple:

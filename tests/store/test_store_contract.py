@@ -275,6 +275,41 @@ def test_an_order_written_twice_in_one_batch_keeps_its_first_creation_and_last_u
     run_with_store(store_url, scenario)
 
 
+def test_orders_a_batch_creates_and_orders_it_changes_read_back_as_its_last_records_leave_them(store_url):
+    """With journal rows, as the sequencer writes: created orders (many: the bulk path too) and earlier ones."""
+    def placed(order_id: int, sequence: int) -> OrderRecord:
+        return msgspec.structs.replace(order(order_id, 7), created_sequence=sequence, updated_sequence=sequence)
+
+    def cancelled(record: OrderRecord, sequence: int) -> OrderRecord:
+        return msgspec.structs.replace(record, status="CANCELED", updated_sequence=sequence, updated_ns=sequence)
+
+    first = [placed(order_id, 1) for order_id in range(1, 41)]
+    second = [placed(order_id, 2) for order_id in range(41, 81)]
+    changed = [cancelled(record, 3) for record in first[::2] + second[::3]]
+
+    async def scenario(store):
+        await store.write_batch(Batch(journal=[journal(1)], orders=first))
+        await store.write_batch(Batch(journal=[journal(2), journal(3)], orders=second + changed))
+        expected = {record.order_id: record for record in first + second + changed}
+        assert await store.read_orders(7, limit=100) == sorted(expected.values(), key=lambda r: r.order_id)
+
+    run_with_store(store_url, scenario)
+
+
+def test_a_batch_that_creates_an_order_already_stored_fails_whole(store_url):
+    async def scenario(store):
+        await store.write_batch(Batch(journal=[journal(1)], orders=[order(1, 7)]))
+        created_again = msgspec.structs.replace(order(1, 7), created_sequence=2)
+        with pytest.raises(StoreConflictError):
+            await store.write_batch(Batch(journal=[journal(2)], orders=[order(2, 7), created_again],
+                                          entries=[E.deposit("d2", 2, 7, "BTC", 5, "tx2")]))
+        assert await store.last_sequence() == 1
+        assert await store.read_order(2) is None
+        assert await collect(store.read_entries()) == []
+
+    run_with_store(store_url, scenario)
+
+
 def test_columns_hold_exactly_what_they_held_before(store_url):
     """Raw columns, not only what reads decode: JSON text of approvers/parties, exact money, exact bytes."""
     correction = E.correction(
