@@ -25,6 +25,7 @@ import asyncpg
 import msgspec
 from msgspec.structs import astuple
 
+from exchange.store import pg_numeric
 from exchange.store.base import Batch, StoreConflictError
 from exchange.store.migrations import POSTGRES_MIGRATIONS
 from exchange.store.reads import SqlReads
@@ -87,7 +88,7 @@ class PostgresStore(SqlReads):
 
     @classmethod
     async def open(cls, url: str, write_method: str = "auto", connections_max: int = 4) -> "PostgresStore":
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=connections_max)
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=connections_max, init=pg_numeric.use_for)
         store = cls(pool, write_method)
         try:
             await store._migrate()
