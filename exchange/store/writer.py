@@ -135,8 +135,10 @@ def _write_all(fd: int, data: bytes) -> None:
 async def _serve(url: str) -> None:
     """The child: open the store, then commit each frame from stdin and answer on stdout."""
     from exchange.store import open_store
+    from exchange.tuning import tune_gc
 
     store = await open_store(url)
+    tune_gc()  # Each batch decodes into thousands of short-lived records: fewer young-generation sweeps.
     # Frames arrive through this loop (no thread hop per read: a lone order's commit waits for them),
     # which stays free for the store's own I/O (asyncpg).
     source = asyncio.StreamReader(limit=2**31)
