@@ -107,6 +107,11 @@ POSTGRES_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _POSTGRES_TABLES + _POSTGRES_APPEND_ONLY),
     (2, ("ALTER TABLE orders ADD COLUMN post_only BOOLEAN NOT NULL DEFAULT false",)),
     (3, ("ALTER TABLE orders ADD COLUMN stp_mode TEXT NOT NULL DEFAULT 'EXPIRE_TAKER'",)),
-    # Room on each page for an order's updates (fills, cancels): in place, without new index entries.
-    (4, ("ALTER TABLE orders SET (fillfactor = 85)",)),
+    (4, (
+        # Room on each page for an order's updates (fills, cancels): in place, without new index entries.
+        "ALTER TABLE orders SET (fillfactor = 85)",
+        # Entry ids are ASCII identifiers: their unique indexes compare bytes, not the database's locale.
+        'ALTER TABLE entries ALTER COLUMN entry_id TYPE TEXT COLLATE "C"',
+        'ALTER TABLE postings ALTER COLUMN entry_id TYPE TEXT COLLATE "C"',
+    )),
 )

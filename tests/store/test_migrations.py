@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import asyncpg
 
 from engine.commands import StpMode
-from exchange.store import Batch, JournalRecord, open_store
+from exchange.store import Batch, JournalRecord, StoreConflictError, open_store
 from exchange.store import postgres as postgres_adapter
 from exchange.store import sqlite as sqlite_adapter
 
@@ -129,3 +129,33 @@ def test_postgres_orders_stored_before_stp_mode_was_kept_read_back_with_the_engi
 
     order = read_order(postgres_url, 7)
     assert (order.order_id, order.post_only, order.stp_mode) == (7, True, StpMode.EXPIRE_TAKER.value)
+
+
+def test_postgres_ledger_entries_written_before_version_4_read_back_and_their_ids_stay_unique(postgres_url, monkeypatch):
+    """Version 4 retypes entry ids (bytewise comparison) and gives orders room for in-place updates."""
+    with monkeypatch.context() as patched:
+        patched.setattr(postgres_adapter, "POSTGRES_MIGRATIONS", postgres_adapter.POSTGRES_MIGRATIONS[:3])
+        open_and_close(postgres_url)
+    postgres_execute(postgres_url, """
+        INSERT INTO entries (entry_id, sequence, kind, cause, reason, approvers, parties)
+            VALUES ('d1', 1, 'deposit', 'tx-1', NULL, '[]', '[]');
+        INSERT INTO postings (entry_id, posting_index, debit_account, credit_account, asset, amount_units)
+            VALUES ('d1', 0, 'custody:hot', 'user:7:available', 'BTC', 100000000000000000000000000000)""")
+
+    async def after_version_4():
+        store = await open_store(postgres_url)
+        try:
+            entries = [entry async for entry in store.read_entries()]
+            duplicate = Batch(journal=[JournalRecord(sequence=2, timestamp_ns=2, command=b"c")],
+                              entries=[entries[0]])
+            try:
+                await store.write_batch(duplicate)
+            except StoreConflictError:
+                return entries, True
+            return entries, False
+        finally:
+            await store.close()
+
+    entries, refused = asyncio.run(after_version_4())
+    assert [(e.entry_id, e.postings[0].amount_units) for e in entries] == [("d1", 10**29)]
+    assert refused
