@@ -130,6 +130,9 @@ def plot(results: dict, path: Path) -> None:
         axis.plot(sizes, [by_size[size]["wall_us"] for size in sizes], marker="o", label=f"{kind}: wall")
         axis.plot(sizes, [by_size[size]["client_cpu_us"] for size in sizes], marker=".", linestyle="--",
                   label=f"{kind}: this process's CPU")
+        server = [by_size[size]["server_cpu_us"] for size in sizes]
+        if None not in server:
+            axis.plot(sizes, server, marker=".", linestyle=":", label=f"{kind}: its server's CPU")
     axis.set_xscale("log", base=2)
     axis.set_xlabel("commands per commit")
     axis.set_ylabel("us per command")
