@@ -32,6 +32,7 @@ sys.path.insert(0, str(SHARED_BENCH))
 
 from engine.commands import CancelOrder, OrderType, Side, TimeInForce  # noqa: E402
 from engine.instrument import Instrument  # noqa: E402
+from benchmarks.plotting import figure_axis  # noqa: E402
 from exchange import commands as c  # noqa: E402
 from exchange.compliance import AssignTier, DocumentType, IssueDepositAddress, SubmitIdentity, VerifyCustomer  # noqa: E402
 from exchange.compliance.commands import SetTierLimits  # noqa: E402
@@ -215,25 +216,15 @@ async def run_store(kind: str, arguments, scratch: Path) -> dict:
 
 
 def plot(results: list[dict], path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no plot", file=sys.stderr)
-        return
-    figure, axis = plt.subplots(figsize=(8, 4.5))
-    for result in results:
-        values = [v / 1e6 for v in result["latencies_ns"]]
-        axis.hist(values, bins=100, histtype="step", label=f"{result['store']} ({result['commands_s']} cmd/s)")
-    axis.set_xlabel("submit -> durable answer (ms)")
-    axis.set_ylabel("commands")
-    axis.set_yscale("log")
-    axis.set_title("Sequencer latency on the shared flow")
-    axis.legend()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
+    with figure_axis(path, "Sequencer latency on the shared flow") as axis:
+        if axis is None:
+            return
+        for result in results:
+            values = [v / 1e6 for v in result["latencies_ns"]]
+            axis.hist(values, bins=100, histtype="step", label=f"{result['store']} ({result['commands_s']} cmd/s)")
+        axis.set_xlabel("submit -> durable answer (ms)")
+        axis.set_ylabel("commands")
+        axis.set_yscale("log")
 
 
 def main() -> None:

@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import sequencer as workload  # noqa: E402  (also puts the repository and ../shared/bench on sys.path)
+import sequencer as workload  # noqa: E402
+from benchmarks.plotting import figure_axis  # noqa: E402  (also puts the repository and ../shared/bench on sys.path)
 import venue as venue_benchmark  # noqa: E402
 from exchange.sequencer import Sequencer  # noqa: E402
 from exchange.store.base import Batch  # noqa: E402
@@ -116,31 +117,21 @@ def measure(kind: str, batches: list[Batch], repeat: int, scratch: Path) -> dict
 
 
 def plot(results: dict, path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no plot", file=sys.stderr)
-        return
-    figure, axis = plt.subplots(figsize=(8, 4.5))
-    for kind, by_size in results.items():
-        sizes = sorted(by_size)
-        axis.plot(sizes, [by_size[size]["wall_us"] for size in sizes], marker="o", label=f"{kind}: wall")
-        axis.plot(sizes, [by_size[size]["client_cpu_us"] for size in sizes], marker=".", linestyle="--",
-                  label=f"{kind}: this process's CPU")
-        server = [by_size[size]["server_cpu_us"] for size in sizes]
-        if None not in server:
-            axis.plot(sizes, server, marker=".", linestyle=":", label=f"{kind}: its server's CPU")
-    axis.set_xscale("log", base=2)
-    axis.set_xlabel("commands per commit")
-    axis.set_ylabel("us per command")
-    axis.set_ylim(bottom=0)
-    axis.set_title("Group commits of the shared flow, store alone")
-    axis.legend()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
+    with figure_axis(path, "Group commits of the shared flow, store alone") as axis:
+        if axis is None:
+            return
+        for kind, by_size in results.items():
+            sizes = sorted(by_size)
+            axis.plot(sizes, [by_size[size]["wall_us"] for size in sizes], marker="o", label=f"{kind}: wall")
+            axis.plot(sizes, [by_size[size]["client_cpu_us"] for size in sizes], marker=".", linestyle="--",
+                      label=f"{kind}: this process's CPU")
+            server = [by_size[size]["server_cpu_us"] for size in sizes]
+            if None not in server:
+                axis.plot(sizes, server, marker=".", linestyle=":", label=f"{kind}: its server's CPU")
+        axis.set_xscale("log", base=2)
+        axis.set_xlabel("commands per commit")
+        axis.set_ylabel("us per command")
+        axis.set_ylim(bottom=0)
 
 
 def main() -> None:
