@@ -10,12 +10,14 @@ benchmarks/results/ledger.md. Orders the batch created go in the same way
 (rows.orders_by_creation); the orders it changed are upserted by ONE statement:
 msgspec encodes them to JSON in C straight from the records (no Python loop per
 row on the event-loop thread) and the server expands them with
-json_to_recordset. Such an update leaves the indexed columns alone, so with
-room on the page (the orders table's fillfactor, migration 4) PostgreSQL
-updates the row in place without new index entries (a HOT update). (Every table that way, in one statement, cut the client's
+json_to_recordset. (Every table that way, in one statement, cut the client's
 CPU per batch by two thirds but cost the server more than it saved: measured
-slower end to end, see benchmarks/results/ledger.md.) A URL query parameter
-such as `?search_path=schema` is passed to the server as a setting.
+slower end to end, see benchmarks/results/ledger.md.) Such an update leaves the
+indexed columns alone, so with room on the page (the orders table's
+fillfactor, migration 4) PostgreSQL updates the row in place without new index
+entries (a HOT update). Money columns read and write as int through
+pg_numeric on every pooled connection. A URL query parameter such as
+`?search_path=schema` is passed to the server as a setting.
 """
 import functools
 import itertools

@@ -118,13 +118,13 @@ class SqliteStore(SqlReads):
     def _write_batch(self, batch: Batch) -> None:
         connection = self._connection
         entries, postings = entry_rows(batch.entries, _money)
+        created, earlier = orders_by_creation(batch)
         connection.execute("BEGIN IMMEDIATE")
         try:
             self._insert("journal", JOURNAL_COLUMNS, list(map(astuple, batch.journal)))
             self._insert("entries", ENTRY_COLUMNS, entries)
             self._insert("postings", POSTING_COLUMNS, postings)
             self._insert("trades", TRADE_COLUMNS, [trade_row(trade, _money) for trade in batch.trades])
-            created, earlier = orders_by_creation(batch)
             self._insert("orders", ORDER_COLUMNS, list(map(astuple, created)))
             self._insert("orders", ORDER_COLUMNS, list(map(astuple, earlier)), UPSERT_ORDER_CONFLICT)
             self._insert("audit", AUDIT_COLUMNS, list(map(astuple, batch.audit)))
