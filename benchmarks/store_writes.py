@@ -55,19 +55,20 @@ def _backend_cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def _timed_writes(store, batches: list[Batch]) -> tuple[float, float]:
+    """Seconds of wall and of this process's CPU (every thread: SQLite's worker too) to write `batches`."""
+    started, cpu = time.perf_counter(), time.process_time()
+    for batch in batches:
+        await store.write_batch(batch)
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
 async def _write_sqlite(batches: list[Batch], scratch: Path) -> tuple[float, float, float | None]:
     from exchange.store.sqlite import SqliteStore
 
     store = await SqliteStore.open(str(scratch / f"writes-{uuid.uuid4().hex[:8]}.db"))
-
-    def write_all() -> tuple[float, float]:  # On the store's own thread, which owns the connection.
-        started, cpu = time.perf_counter(), time.process_time()
-        for batch in batches:
-            store._write_batch(batch)
-        return time.perf_counter() - started, time.process_time() - cpu
-
     try:
-        wall, cpu = await store._run(write_all)
+        wall, cpu = await _timed_writes(store, batches)
     finally:
         await store.close()
     return wall, cpu, None
@@ -82,15 +83,12 @@ async def _write_postgres(batches: list[Batch], scratch: Path) -> tuple[float, f
     connection = await asyncpg.connect(workload.POSTGRES_URL)
     await connection.execute(f"CREATE SCHEMA {schema}")
     try:
+        # One pooled connection: every batch goes through the server process whose CPU is read.
         store = await PostgresStore.open(f"{workload.POSTGRES_URL}?search_path={schema}", connections_max=1)
         try:
-            async with store._pool.acquire() as pooled:
-                backend = await pooled.fetchval("SELECT pg_backend_pid()")
+            backend = (await store._fetch("SELECT pg_backend_pid()", ()))[0][0]
             backend_before = _backend_cpu_s(backend)
-            started, cpu = time.perf_counter(), time.process_time()
-            for batch in batches:
-                await store.write_batch(batch)
-            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            wall, cpu = await _timed_writes(store, batches)
             backend_after = _backend_cpu_s(backend)
         finally:
             await store.close()
