@@ -121,22 +121,23 @@ def test_sqlite_orders_stored_before_stp_mode_was_kept_read_back_with_the_engine
     assert (order.order_id, order.post_only, order.stp_mode) == (7, True, StpMode.EXPIRE_TAKER.value)
 
 
-def test_postgres_orders_stored_before_stp_mode_was_kept_read_back_with_the_engine_default(postgres_url, monkeypatch):
+def postgres_at_version(postgres_url: str, monkeypatch, version: int, insert_sql: str) -> None:
+    """The PostgreSQL schema created by the first `version` migrations, holding the rows `insert_sql` writes."""
     with monkeypatch.context() as patched:
-        patched.setattr(postgres_adapter, "POSTGRES_MIGRATIONS", postgres_adapter.POSTGRES_MIGRATIONS[:2])
+        patched.setattr(postgres_adapter, "POSTGRES_MIGRATIONS", postgres_adapter.POSTGRES_MIGRATIONS[:version])
         open_and_close(postgres_url)
-    postgres_execute(postgres_url, INSERT_ORDER_V2)
+    postgres_execute(postgres_url, insert_sql)
 
+
+def test_postgres_orders_stored_before_stp_mode_was_kept_read_back_with_the_engine_default(postgres_url, monkeypatch):
+    postgres_at_version(postgres_url, monkeypatch, 2, INSERT_ORDER_V2)
     order = read_order(postgres_url, 7)
     assert (order.order_id, order.post_only, order.stp_mode) == (7, True, StpMode.EXPIRE_TAKER.value)
 
 
-def test_postgres_ledger_entries_written_before_version_4_read_back_and_their_ids_stay_unique(postgres_url, monkeypatch):
+def test_postgres_entries_stored_before_version_4_read_back_and_their_ids_stay_unique(postgres_url, monkeypatch):
     """Version 4 retypes entry ids (bytewise comparison) and gives orders room for in-place updates."""
-    with monkeypatch.context() as patched:
-        patched.setattr(postgres_adapter, "POSTGRES_MIGRATIONS", postgres_adapter.POSTGRES_MIGRATIONS[:3])
-        open_and_close(postgres_url)
-    postgres_execute(postgres_url, """
+    postgres_at_version(postgres_url, monkeypatch, 3, """
         INSERT INTO entries (entry_id, sequence, kind, cause, reason, approvers, parties)
             VALUES ('d1', 1, 'deposit', 'tx-1', NULL, '[]', '[]');
         INSERT INTO postings (entry_id, posting_index, debit_account, credit_account, asset, amount_units)
