@@ -8,9 +8,14 @@ submitters answered and the events published: nothing is acknowledged or
 streamed before it is durable.
 
 Batches form by themselves under load (group commit): while one batch
-commits, the next one is applied in memory (at most one commit in flight),
-so a lone command waits for exactly one commit and a busy exchange pays one
-fsync per batch, not per command. When no commit is in flight the loop takes
+commits, the next one is applied in memory, so a lone command waits for
+exactly one commit and a busy exchange pays one fsync per batch, not per
+command. A store that commits its writes strictly in call order and fails
+every write behind a failed one (the separate writer process) says how many
+may wait at once (`writes_in_flight`); the next batch is then handed over as
+soon as it is applied, not when the previous commit's answer reaches this
+loop. Any other store has at most one commit in flight. Either way answers go
+out in sequence order. When no commit is in flight the loop takes
 only half of what is queued: clients wait for their answer before they send
 again (a closed loop), so a batch of everything would leave nothing to apply
 while it commits, and applying and committing would take turns instead of
@@ -62,6 +67,12 @@ class _Commit:
         self.written.result()  # Raises the write's error, if any.
 
 
+async def _finish(commits: deque) -> None:
+    """Wait until every commit in flight is written and answered; raise the first write error."""
+    while commits:
+        await commits.popleft().finished()
+
+
 class Sequencer:
     def __init__(self, venue: Venue, store: Any, *, clock_ns: Callable[[], int] = time.time_ns,
                  batch_commands_max: int = 2000, queue_commands_max: int = 100_000,
@@ -90,6 +101,7 @@ class Sequencer:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._timestamp_ns = 0
+        self._writes_in_flight = getattr(store, "writes_in_flight", 1)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="sequencer")
@@ -155,29 +167,25 @@ class Sequencer:
         return self._timestamp_ns
 
     async def _run(self) -> None:
-        commit: _Commit | None = None
+        commits: deque[_Commit] = deque()  # In sequence order; the oldest may already be written.
         stopping = False
         items: list = []
         try:
             while not stopping:
                 if self._snapshot_due():
-                    if commit is not None:
-                        await commit.finished()  # The snapshot must be exactly the committed state.
-                        commit = None
+                    await _finish(commits)  # The snapshot must be exactly the committed state.
                     await self.snapshot()
-                items, stopping = await self._take_batch(commit)
+                items, stopping = await self._take_batch(commits)
                 if not items:
                     continue
-                if self._durable_waiters and commit is not None:
-                    await commit.finished()  # Readers are waiting: let them see exactly the committed state.
-                    commit = None
+                if self._durable_waiters:
+                    await _finish(commits)  # Readers are waiting: let them see exactly the committed state.
                 outcomes = await self._apply_batch(items)
                 batch = self._batch(outcomes)
-                if commit is not None:
-                    await commit.written  # At most one write in flight keeps acks in sequence order.
-                commit = _Commit(self._commit, batch, items, outcomes)
-            if commit is not None:
-                await commit.finished()
+                while commits and (commits[0].written.done() or len(commits) >= self._writes_in_flight):
+                    await commits.popleft().written  # Raises the write's error, if any.
+                commits.append(_Commit(self._commit, batch, items, outcomes))
+            await _finish(commits)
             self._reject_queued()  # Submitted after stop(): never applied, never left hanging.
             if self._snapshot_on_stop and self.snapshot_sequence != self.sequence:
                 await self.snapshot()  # A clean shutdown leaves a snapshot of the final state.
@@ -203,7 +211,7 @@ class Sequencer:
         self.snapshot_sequence = self.sequence
         self._snapshot_at = time.monotonic()
 
-    async def _take_batch(self, commit: "_Commit | None") -> tuple[list, bool]:
+    async def _take_batch(self, commits: deque) -> tuple[list, bool]:
         """Wait for one command, then take what is queued (half of it when nothing is committing, so the
         rest is applied during that commit), up to the batch limit or a stop mark."""
         queue = self._queue
@@ -211,7 +219,7 @@ class Sequencer:
             self._work = asyncio.get_running_loop().create_future()
             await self._work
         limit = self.batch_commands_max
-        if commit is None or commit.written.done():
+        if all(commit.written.done() for commit in commits):
             limit = min(limit, (len(queue) + 1) // 2)
         items: list = []
         stopping = False
@@ -266,7 +274,7 @@ class Sequencer:
             written.set_exception(error)  # The loop raises it and stops.
             self._enqueue(None)  # Wake the loop so it ends with this error even when idle.
             return
-        self.committed_sequence = outcomes[-1].journal.sequence
+        self.committed_sequence = outcomes[-1].journal.sequence  # Writes complete in call order.
         written.set_result(None)
         # One turn first: the loop starts the next write before the answers (one task wake-up each)
         # go out, so the database is not idle while hundreds of clients resubmit.

@@ -1,4 +1,5 @@
-"""The writer process: a dead writer fails the write (never a silent loss) and is replaced; it never outlives the exchange."""
+"""The writer process: a dead writer fails the write (never a silent loss) and is replaced; it never outlives the
+exchange; writes in flight together commit in order, and none behind a failed one commits."""
 import asyncio
 import signal
 import subprocess
@@ -7,7 +8,7 @@ import time
 
 import pytest
 
-from exchange.store import Batch, JournalRecord, StoreError, open_store
+from exchange.store import Batch, JournalRecord, StoreConflictError, StoreError, open_store
 
 
 def _journal(sequence: int) -> JournalRecord:
@@ -19,7 +20,7 @@ def test_a_killed_writer_fails_the_write_and_the_next_write_starts_a_new_one(tmp
         store = await open_store(f"sqlite://{tmp_path}/exchange.db", separate_writer=True)
         try:
             await store.write_batch(Batch(journal=[_journal(1)]))
-            store._child.kill()
+            store._child.process.kill()
             with pytest.raises(StoreError):
                 await store.write_batch(Batch(journal=[_journal(2)]))
             assert await store.last_sequence() == 1
@@ -31,12 +32,33 @@ def test_a_killed_writer_fails_the_write_and_the_next_write_starts_a_new_one(tmp
     asyncio.run(scenario())
 
 
+def test_writes_in_flight_commit_in_order_and_none_behind_a_failed_one(tmp_path):
+    async def scenario():
+        store = await open_store(f"sqlite://{tmp_path}/exchange.db", separate_writer=True)
+        try:
+            assert store.writes_in_flight >= 2
+            await asyncio.gather(*(store.write_batch(Batch(journal=[_journal(n)])) for n in (1, 2)))
+            assert await store.last_sequence() == 2
+            # Sequence 2 again conflicts; 3 and 4 were sent behind it before its answer came back.
+            results = await asyncio.gather(*(store.write_batch(Batch(journal=[_journal(n)])) for n in (2, 3, 4)),
+                                           return_exceptions=True)
+            assert type(results[0]) is StoreConflictError
+            assert all(type(result) is StoreError for result in results[1:]), results
+            assert await store.last_sequence() == 2, "a write behind a failed one was committed"
+            await store.write_batch(Batch(journal=[_journal(3)]))  # A new writer process takes over.
+            assert [record.sequence async for record in store.read_journal()] == [1, 2, 3]
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+
+
 _PARENT = """
 import asyncio, sys
 from exchange.store import open_store
 async def main():
     store = await open_store(sys.argv[1], separate_writer=True)
-    print(store._child.pid, flush=True)
+    print(store._child.process.pid, flush=True)
     await asyncio.sleep(3600)
 asyncio.run(main())
 """
