@@ -10,7 +10,9 @@ store runs the same commands in the same process: `memory` (no store: the
 upper bound), `sqlite` (WAL, synchronous=FULL, a temp file), `postgres`
 (127.0.0.1:5432, a fresh schema). `--in-flight` commands are kept unanswered
 (a window of futures: each answer sends the next command) so batches form as
-they would under load; latency is from enqueue() to the durable answer.
+they would under load; latency is from enqueue() to the durable answer. The
+loop is uvloop when it is installed, as under `karakum serve` (uvicorn picks
+it), and the store's writer process uses it too.
 Prints a table, saves benchmarks/plots/sequencer-latency.png, and ends with
 one JSON line.
 """
@@ -41,6 +43,13 @@ from exchange.sequencer import Sequencer  # noqa: E402
 from exchange.store import open_store  # noqa: E402
 from exchange.tuning import tune_gc  # noqa: E402
 from exchange.venue import Venue  # noqa: E402
+
+try:  # The event loop `karakum serve` runs the sequencer on (uvicorn's default when it is installed).
+    from uvloop import run as run_loop
+
+    LOOP = "uvloop"
+except ImportError:
+    run_loop, LOOP = asyncio.run, "asyncio"
 
 POSTGRES_URL = os.environ.get("KARAKUM_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 OPERATOR = "bench-operator"
@@ -238,13 +247,14 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         for kind in arguments.stores.split(","):
-            results.append(asyncio.run(run_store(kind, arguments, Path(scratch))))
+            results.append(run_loop(run_store(kind, arguments, Path(scratch))))
     print(f"{'store':<10}{'commands':>10}{'cmd/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for r in results:
         print(f"{r['store']:<10}{r['commands']:>10}{r['commands_s']:>10}{r['p50_ms']:>10}{r['p99_ms']:>10}")
     plot(results, arguments.plot)
     summary = {f"{r['store']}_{key}": r[key] for r in results for key in ("commands_s", "p50_ms", "p99_ms")}
-    summary.update({"ops": arguments.ops, "accounts": arguments.accounts, "in_flight": arguments.in_flight})
+    summary.update({"ops": arguments.ops, "accounts": arguments.accounts, "in_flight": arguments.in_flight,
+                    "loop": LOOP})
     print(json.dumps(summary))
 
 
