@@ -272,6 +272,7 @@ class Sequencer:
                 if not future.done():
                     future.set_exception(SequencerStopped("commit failed; the exchange is restarting"))
             written.set_exception(error)  # The loop raises it and stops.
+            written.exception()  # Marked as seen: a write behind a failed one fails too, and no one awaits it.
             self._enqueue(None)  # Wake the loop so it ends with this error even when idle.
             return
         self.committed_sequence = outcomes[-1].journal.sequence  # Writes complete in call order.

@@ -101,3 +101,91 @@ async def _enqueue_without_waiting():
 
 def test_enqueue_answers_through_the_future_after_the_commit_and_refuses_a_full_queue():
     asyncio.run(_enqueue_without_waiting())
+
+
+class PipelinedStore:
+    """Takes up to `writes_in_flight` writes at once and finishes them in call order, when released; like the
+    separate writer, every write behind a failed one fails too."""
+
+    writes_in_flight = 2
+
+    def __init__(self):
+        self.pending: list[asyncio.Future] = []
+        self.most_pending = 0
+        self.journal: list[int] = []
+        self.failed = False
+
+    async def write_batch(self, batch):
+        release = asyncio.get_running_loop().create_future()
+        self.pending.append(release)
+        self.most_pending = max(self.most_pending, len(self.pending))
+        try:
+            await release
+            if self.failed:
+                raise OSError("a write behind a failed one")
+        except BaseException:
+            self.failed = True
+            raise
+        finally:
+            self.pending.remove(release)
+        self.journal.extend(record.sequence for record in batch.journal)
+
+    def release_oldest(self, error: BaseException | None = None) -> None:
+        if error is None:
+            self.pending[0].set_result(None)
+        else:
+            self.pending[0].set_exception(error)
+
+    async def save_snapshot(self, sequence, state_hash, data):
+        pass
+
+
+async def _settle():
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def _pipelined_writes_answer_in_order_after_each_commit():
+    store = PipelinedStore()
+    sequencer = Sequencer(Venue(), store, batch_commands_max=2)
+    sequencer.start()
+    tasks = [asyncio.create_task(sequencer.submit(_asset(i))) for i in range(12)]
+    await asyncio.sleep(0.05)
+    assert len(store.pending) == 2, "the next batch is handed over while the previous one commits"
+    assert not any(task.done() for task in tasks), "answered before the batch was durable"
+    while store.pending:
+        store.release_oldest()
+        await _settle()
+        durable = len(store.journal)
+        assert [task.done() for task in tasks] == [i < durable for i in range(12)], "answered out of order"
+    assert store.most_pending == 2
+    assert store.journal == list(range(1, 13))
+    await sequencer.stop(snapshot=False)
+
+
+def test_pipelined_writes_answer_in_sequence_order_and_only_after_each_commit():
+    asyncio.run(_pipelined_writes_answer_in_order_after_each_commit())
+
+
+async def _a_failed_pipelined_write_answers_nothing_behind_it():
+    store = PipelinedStore()
+    sequencer = Sequencer(Venue(), store, batch_commands_max=2)
+    sequencer.start()
+    tasks = [asyncio.create_task(sequencer.submit(_asset(i))) for i in range(8)]
+    await asyncio.sleep(0.05)
+    assert len(store.pending) == 2
+    store.release_oldest(OSError("injected: disk I/O error"))
+    await _settle()
+    while store.pending:
+        store.release_oldest()
+        await _settle()
+    outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
+    assert all(type(outcome) is SequencerStopped for outcome in outcomes), outcomes
+    assert store.journal == []
+    assert not sequencer.accepting
+    with pytest.raises(OSError, match="injected"):  # The sequencer stopped on the first failure.
+        await sequencer.stop(snapshot=False)
+
+
+def test_a_failed_pipelined_write_fails_every_command_behind_it():
+    asyncio.run(_a_failed_pipelined_write_answers_nothing_behind_it())
