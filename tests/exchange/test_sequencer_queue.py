@@ -145,13 +145,19 @@ async def _settle():
         await asyncio.sleep(0)
 
 
-async def _pipelined_writes_answer_in_order_after_each_commit():
+async def _two_writes_pending(commands: int):
+    """A sequencer over a PipelinedStore, `commands` submitted, two batches of them being written."""
     store = PipelinedStore()
     sequencer = Sequencer(Venue(), store, batch_commands_max=2)
     sequencer.start()
-    tasks = [asyncio.create_task(sequencer.submit(_asset(i))) for i in range(12)]
+    tasks = [asyncio.create_task(sequencer.submit(_asset(i))) for i in range(commands)]
     await asyncio.sleep(0.05)
     assert len(store.pending) == 2, "the next batch is handed over while the previous one commits"
+    return store, sequencer, tasks
+
+
+async def _pipelined_writes_answer_in_order_after_each_commit():
+    store, sequencer, tasks = await _two_writes_pending(12)
     assert not any(task.done() for task in tasks), "answered before the batch was durable"
     while store.pending:
         store.release_oldest()
@@ -168,12 +174,7 @@ def test_pipelined_writes_answer_in_sequence_order_and_only_after_each_commit():
 
 
 async def _a_failed_pipelined_write_answers_nothing_behind_it():
-    store = PipelinedStore()
-    sequencer = Sequencer(Venue(), store, batch_commands_max=2)
-    sequencer.start()
-    tasks = [asyncio.create_task(sequencer.submit(_asset(i))) for i in range(8)]
-    await asyncio.sleep(0.05)
-    assert len(store.pending) == 2
+    store, sequencer, tasks = await _two_writes_pending(8)
     store.release_oldest(OSError("injected: disk I/O error"))
     await _settle()
     while store.pending:
