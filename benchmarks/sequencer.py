@@ -1,7 +1,7 @@
 """Full sequencer throughput: the shared order flow through compliance, holds, engine, settlement, group commit.
 
     python benchmarks/sequencer.py [--ops 100000] [--accounts 1000] [--in-flight 512] [--stores memory,sqlite,postgres]
-        [--plot PNG]
+        [--cpus SERVER,WRITER] [--plot PNG]
 
 The shared flow (../shared/bench/flow.py, seed 42) becomes commands from
 `--accounts` verified, pre-funded customers (an order's account is its flow id
@@ -12,7 +12,9 @@ upper bound), `sqlite` (WAL, synchronous=FULL, a temp file), `postgres`
 (a window of futures: each answer sends the next command) so batches form as
 they would under load; latency is from enqueue() to the durable answer. The
 loop is uvloop when it is installed, as under `karakum serve` (uvicorn picks
-it), and the store's writer process uses it too.
+it), and the store's writer process uses it too. `--cpus 0,1` pins this
+process and the store's writer process to one CPU each, as `karakum serve
+--cpus` does (off by default there and here).
 Prints a table, saves benchmarks/plots/sequencer-latency.png, and ends with
 one JSON line.
 """
@@ -41,7 +43,7 @@ from exchange.compliance.commands import SetTierLimits  # noqa: E402
 from exchange.results import Refused  # noqa: E402
 from exchange.sequencer import Sequencer  # noqa: E402
 from exchange.store import open_store  # noqa: E402
-from exchange.tuning import tune_gc  # noqa: E402
+from exchange.tuning import CPUS_VARIABLE, SERVER, pin_to_cpu, tune_gc  # noqa: E402
 from exchange.venue import Venue  # noqa: E402
 
 try:  # The event loop `karakum serve` runs the sequencer on (uvicorn's default when it is installed).
@@ -242,8 +244,15 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--in-flight", type=int, default=512)
     parser.add_argument("--stores", default="memory,sqlite,postgres")
+    parser.add_argument("--cpus", help="SERVER,WRITER: pin this process and the store writer (e.g. 0,1)")
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "plots" / "sequencer-latency.png")
     arguments = parser.parse_args()
+    if arguments.cpus:
+        os.environ[CPUS_VARIABLE] = arguments.cpus  # The writer process pins itself from it.
+        try:
+            pin_to_cpu(SERVER)
+        except ValueError as error:
+            parser.error(f"--cpus: {error}")
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         for kind in arguments.stores.split(","):
@@ -254,7 +263,7 @@ def main() -> None:
     plot(results, arguments.plot)
     summary = {f"{r['store']}_{key}": r[key] for r in results for key in ("commands_s", "p50_ms", "p99_ms")}
     summary.update({"ops": arguments.ops, "accounts": arguments.accounts, "in_flight": arguments.in_flight,
-                    "loop": LOOP})
+                    "loop": LOOP, "cpus": arguments.cpus})
     print(json.dumps(summary))
 
 

@@ -1,7 +1,7 @@
 """`karakum serve`: run the exchange (SQLite under the data dir unless --db says otherwise).
 
 Settings come from flags, else from the environment (KARAKUM_HOST, KARAKUM_PORT,
-KARAKUM_DATA_DIR, KARAKUM_DB_URL, KARAKUM_SERVER_KEY, and KARAKUM_RATE_LIMITS, e.g.
+KARAKUM_DATA_DIR, KARAKUM_DB_URL, KARAKUM_SERVER_KEY, KARAKUM_CPUS, and KARAKUM_RATE_LIMITS, e.g.
 "trader=200/6000,auditor=20/300": burst requests / requests per minute per key of a role). Without a server key
 in the environment, one is generated on first start into DATA_DIR/server.key
 (mode 0600) and reused: losing it makes every stored API secret unreadable.
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from api.auth.crypto import ServerKeyError, generate_server_key, load_server_key, parse_server_key
+from exchange.tuning import CPUS_VARIABLE, SERVER, pin_to_cpu
 
 
 def register(subparsers) -> None:
@@ -21,6 +22,8 @@ def register(subparsers) -> None:
     parser.add_argument("--db", default=os.environ.get("KARAKUM_DB_URL"),
                         help="postgresql://... (default: sqlite file DATA_DIR/exchange.db)")
     parser.add_argument("--demo", action="store_true", help="demo markets, staff and two funded traders")
+    parser.add_argument("--cpus", default=os.environ.get(CPUS_VARIABLE),
+                        help="SERVER,WRITER: pin this process and its store writer to one CPU each (e.g. 0,1)")
     parser.set_defaults(handler=serve)
 
 
@@ -70,6 +73,13 @@ def serve(arguments) -> int:
     except ValueError as error:
         print(f"karakum serve: KARAKUM_RATE_LIMITS: {error}", file=sys.stderr)
         return 2
+    if arguments.cpus:
+        os.environ[CPUS_VARIABLE] = arguments.cpus  # The store writer, our child, reads its CPU from it.
+        try:
+            pin_to_cpu(SERVER)
+        except ValueError as error:
+            print(f"karakum serve: --cpus: {error}", file=sys.stderr)
+            return 2
 
     async def open_runtime():
         runtime = await Runtime.open(db_url, key, rate_limits=limits)
