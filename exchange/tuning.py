@@ -13,10 +13,12 @@ p99; at 20k the pauses are ~8 ms for the same total GC time (~5 % of the CPU).
 
 CPU pinning is opt-in (`KARAKUM_CPUS="SERVER,WRITER"`, or `karakum serve
 --cpus`): the server process (venue, HTTP) and its store writer each keep one
-core, and neither loses its caches to the scheduler moving it. On the 2-core
-benchmark machine that gave the server ~10 % less CPU per command and SQLite
-~10 % more throughput (benchmarks/README.md). It is not the default: two
-exchanges pinned to the same cores on one machine would share them.
+core, and neither loses its caches to the scheduler moving it. On the shared
+2-core benchmark machine it was worth +4 % on SQLite at the median of 11
+interleaved pairs (-10 % to +17 %: within that machine's noise;
+benchmarks/README.md); it is meant for machines whose cores the exchange has
+to itself. It is not the default: two exchanges pinned to the same cores on
+one machine would share them.
 """
 import gc
 import os
