@@ -28,7 +28,9 @@ round trip for the exchange to notice the answer between two slices of venue
 work. Frames commit strictly in the order sent and answers come back in that
 order. After any failed frame the child answers it and exits without reading
 further: a frame sent behind a failed one is never committed (its write fails
-with StoreError), so the journal never has a gap.
+with StoreError), so the journal never has a gap. More concurrent writes than
+that wait for their turn here (a full pipe would block the event loop), and
+fail too if a write before them failed meanwhile.
 """
 import asyncio
 import fcntl
@@ -76,6 +78,9 @@ class SeparateWriter:
         self._child: _Child | None = None  # None once it failed a frame or died: the next frame starts another.
         self._retired: list[asyncio.subprocess.Process] = []  # Abandoned children, reaped on close.
         self._sending = asyncio.Lock()  # Frames enter the pipe whole and in call order.
+        # More writes than the child decodes ahead would wait in the pipe, and a full pipe blocks the loop.
+        self._in_flight = asyncio.Semaphore(WRITES_IN_FLIGHT)
+        self._failures = 0  # A write waiting for its turn fails if one before it failed meanwhile.
         self._msgpack = msgspec.msgpack.Encoder()
         self._json = msgspec.json.Encoder()
 
@@ -133,6 +138,13 @@ class SeparateWriter:
         return child
 
     async def _send(self, kind: bytes, payload: bytes) -> None:
+        failures = self._failures
+        async with self._in_flight:
+            if self._failures != failures:
+                raise StoreError("not written: a write before this one failed")
+            await self._send_and_read(kind, payload)
+
+    async def _send_and_read(self, kind: bytes, payload: bytes) -> None:
         async with self._sending:
             if self._child is None:
                 self._child = await self._spawn()
@@ -174,6 +186,7 @@ class SeparateWriter:
         """Send no more frames to `child`; the next frame starts a new one."""
         if self._child is child:
             self._child = None
+            self._failures += 1
         child.close()
         if kill and child.process.returncode is None:
             child.process.kill()
