@@ -43,7 +43,7 @@ from exchange.compliance.commands import SetTierLimits  # noqa: E402
 from exchange.results import Refused  # noqa: E402
 from exchange.sequencer import Sequencer  # noqa: E402
 from exchange.store import open_store  # noqa: E402
-from exchange.tuning import CPUS_VARIABLE, SERVER, pin_to_cpu, tune_gc  # noqa: E402
+from exchange.tuning import pin_server, tune_gc  # noqa: E402
 from exchange.venue import Venue  # noqa: E402
 
 try:  # The event loop `karakum serve` runs the sequencer on (uvicorn's default when it is installed).
@@ -248,9 +248,8 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "plots" / "sequencer-latency.png")
     arguments = parser.parse_args()
     if arguments.cpus:
-        os.environ[CPUS_VARIABLE] = arguments.cpus  # The writer process pins itself from it.
         try:
-            pin_to_cpu(SERVER)
+            pin_server(arguments.cpus)
         except ValueError as error:
             parser.error(f"--cpus: {error}")
     results = []

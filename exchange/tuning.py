@@ -24,8 +24,7 @@ import gc
 import os
 
 GEN0_THRESHOLD = 20_000
-CPUS_VARIABLE = "KARAKUM_CPUS"
-SERVER, WRITER = 0, 1  # Positions in KARAKUM_CPUS.
+CPUS_VARIABLE = "KARAKUM_CPUS"  # "SERVER,WRITER"; the store writer inherits it from the server.
 
 
 def tune_gc() -> None:
@@ -46,17 +45,20 @@ def parse_cpus(text: str) -> tuple[int, int]:
     return server, writer
 
 
-def pin_to_cpu(role: int) -> int | None:
-    """Pin this process to its CPU in KARAKUM_CPUS (`SERVER` or `WRITER`); the CPU, or None when unset.
+def pin_server(cpus: str) -> None:
+    """Pin this process to the first CPU of `cpus` ("SERVER,WRITER") and leave the second to its store
+    writer, which inherits the setting and pins itself (`pin_writer`). ValueError, with nothing pinned,
+    when the setting is not two different CPUs this process may use."""
+    server, _ = parse_cpus(cpus)
+    os.environ[CPUS_VARIABLE] = cpus
+    os.sched_setaffinity(0, {server})
 
-    The writer, a child of the server, starts on the server's CPU and moves itself: only the server
-    checks the CPUs against those this process may use, before it pins itself."""
+
+def pin_writer() -> None:
+    """In the store writer: move to the second CPU of KARAKUM_CPUS when the server set one (it checked it)."""
     text = os.environ.get(CPUS_VARIABLE, "").strip()
-    if not text:
-        return None
-    cpu = (parse_cpus(text) if role == SERVER else _cpu_pair(text))[role]
-    os.sched_setaffinity(0, {cpu})
-    return cpu
+    if text:
+        os.sched_setaffinity(0, {_cpu_pair(text)[1]})
 
 
 def _cpu_pair(text: str) -> tuple[int, int]:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from api.auth.crypto import ServerKeyError, generate_server_key, load_server_key, parse_server_key
-from exchange.tuning import CPUS_VARIABLE, SERVER, pin_to_cpu
+from exchange.tuning import CPUS_VARIABLE, pin_server
 
 
 def register(subparsers) -> None:
@@ -74,9 +74,8 @@ def serve(arguments) -> int:
         print(f"karakum serve: KARAKUM_RATE_LIMITS: {error}", file=sys.stderr)
         return 2
     if arguments.cpus:
-        os.environ[CPUS_VARIABLE] = arguments.cpus  # The store writer, our child, reads its CPU from it.
         try:
-            pin_to_cpu(SERVER)
+            pin_server(arguments.cpus)
         except ValueError as error:
             print(f"karakum serve: --cpus: {error}", file=sys.stderr)
             return 2

@@ -221,9 +221,9 @@ async def _read_frames(source: asyncio.StreamReader, frames: asyncio.Queue) -> N
 async def _serve(url: str) -> None:
     """The child: open the store, then commit each frame from stdin in order and answer on stdout."""
     from exchange.store import open_store
-    from exchange.tuning import WRITER, pin_to_cpu, tune_gc
+    from exchange.tuning import pin_writer, tune_gc
 
-    pin_to_cpu(WRITER)  # Opt-in (KARAKUM_CPUS, inherited from the server): a core of its own.
+    pin_writer()  # Opt-in (KARAKUM_CPUS, inherited from the server): a core of its own.
     store = await open_store(url)
     tune_gc()  # Each batch decodes into thousands of short-lived records: fewer young-generation sweeps.
     # Frames arrive through this loop (no thread hop per read: a lone order's commit waits for them),
