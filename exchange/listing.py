@@ -106,7 +106,7 @@ class Listing:
         events = venue.engine.apply(DefineInstrument(instrument=command.instrument,
                                                      reference_price_ticks=command.reference_price_ticks),
                                     sequence, timestamp_ns)
-        outcome.events.extend(events)
+        outcome.events = events
         if type(events[0]) is OrderRejected:
             return venue.refused(events[0].code.name, f"listing refused: {events[0].code.name}")
         self.fees.by_instrument[command.instrument.instrument_id] = (command.maker_fee_bps, command.taker_fee_bps)

@@ -4,6 +4,8 @@
 ledger codes, compliance and access codes, and the venue's own below), so the
 API maps one string to an HTTP status and a Binance error code.
 """
+from collections.abc import Sequence
+
 import msgspec
 
 from exchange.store.base import AuditRecord, JournalRecord, OrderRecord, TradeRecord
@@ -54,19 +56,26 @@ class Accepted(msgspec.Struct, frozen=True, kw_only=True, tag="ok"):
 
 
 class Outcome:
-    """Everything one command produced: stored in its batch, answered after the commit."""
+    """Everything one command produced: stored in its batch, answered after the commit.
+
+    Each part starts as the shared empty tuple and becomes a list when the command adds to it (the
+    writers check, or assign a whole list): most commands fill three or four of the seven, and an
+    outcome waits in memory until its batch commits, so empty lists would be ~400 bytes and six
+    garbage-collected objects per command in flight for nothing.
+    """
 
     __slots__ = ("journal", "result", "events", "entries", "trades", "orders", "audit", "balances", "levels")
 
     def __init__(self, journal: JournalRecord):
         self.journal = journal
         self.result = None
-        self.events: list = []
-        self.entries: list = []
-        self.trades: list[TradeRecord] = []
-        self.orders: list[OrderRecord] = []
-        self.audit: list[AuditRecord] = []
+        self.events: Sequence = ()
+        self.entries: Sequence = ()
+        self.trades: Sequence[TradeRecord] = ()
+        self.orders: Sequence[OrderRecord] = ()
+        self.audit: Sequence[AuditRecord] = ()
         # Taken right after this command, for streams published after the commit: the venue may
         # already be ahead by then, so nothing published is read from live state.
-        self.balances: list[tuple[int, str, int, int]] = []  # (customer, asset, available, held)
-        self.levels: list[tuple[int, str, int, int]] = []  # (instrument, side, price_ticks, quantity_lots)
+        self.balances: Sequence[tuple[int, str, int, int]] = ()  # (customer, asset, available, held)
+        self.levels: Sequence[tuple[int, str, int, int]] = ()  # (instrument, side, price_ticks, quantity_lots)
+

@@ -219,16 +219,20 @@ class Trading:
                 order.price_ticks = event.new_price_ticks
                 order.quantity_lots = order.filled_lots + event.new_quantity_lots
                 dirty[order.order_id] = order
-        outcome.events.extend(events)
+        outcome.events = [*outcome.events, *events] if outcome.events else events
         levels = set()
+        records = []
         for order in dirty.values():
             if order.order_id in open_orders and order.side == "BUY":
                 self._release_price_improvement(order, sequence, outcome)
-            outcome.orders.append(order.record(sequence, timestamp_ns))
+            records.append(order.record(sequence, timestamp_ns))
             if order.price_ticks is not None:
                 levels.add((order.instrument_id, order.side, order.price_ticks))
+        if records:
+            outcome.orders = [*outcome.orders, *records] if outcome.orders else records
         if levels:
-            outcome.levels.extend(self._level_quantities(levels))
+            changes = self._level_quantities(levels)
+            outcome.levels = [*outcome.levels, *changes] if outcome.levels else changes
 
     def _level_quantities(self, levels) -> list[tuple[int, str, int, int]]:
         """Aggregated open lots now at each touched (instrument, side, price); 0 when the level is gone."""
@@ -272,10 +276,14 @@ class Trading:
             order.status = "PARTIALLY_FILLED"
             dirty[order.order_id] = order
         maker_fee, taker_fee = (buyer_fee, seller_fee) if buyer is maker else (seller_fee, buyer_fee)
-        outcome.trades.append(TradeRecord(  # Positional, in TradeRecord's field order.
+        record = TradeRecord(  # Positional, in TradeRecord's field order.
             trade.trade_id, sequence, timestamp_ns, trade.instrument_id, trade.price_ticks, trade.quantity_lots,
             trade.taker_side._value_, trade.maker_order_id, trade.taker_order_id, trade.maker_account_id,
-            trade.taker_account_id, maker_fee, taker_fee))
+            trade.taker_account_id, maker_fee, taker_fee)
+        if outcome.trades:
+            outcome.trades.append(record)
+        else:
+            outcome.trades = [record]
 
     def _release(self, order: OpenOrder, units: int, sequence: int, outcome) -> None:
         self.venue.post(entries.release(self.venue.entry_id(sequence, outcome), sequence, order.account_id, order.asset,

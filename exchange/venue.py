@@ -85,8 +85,7 @@ class Venue:
         return outcome
 
     def _record_balances(self, outcome: Outcome) -> None:
-        outcome.balances = sorted([(int(customer), asset, available, held)
-                                   for customer, asset, available, held in self.ledger.take_touched_balances()])
+        outcome.balances = self.ledger.take_touched_balances(int)
 
     # Helpers for the parts.
 
@@ -111,7 +110,10 @@ class Venue:
         result = self.ledger.apply(entry)
         if type(result) is LedgerRejected:
             return result
-        outcome.entries.append(entry)
+        if outcome.entries:
+            outcome.entries.append(entry)
+        else:
+            outcome.entries = [entry]
         return None
 
     def tier_of(self, account_id: int) -> int | None:
@@ -156,8 +158,9 @@ class Venue:
         target = next((str(fields[k]) for k in ("customer_id", "instrument_id", "withdrawal_id", "case_id",
                                                   "correction_id", "key_id", "staff_id", "code", "asset")
                        if k in fields), "")
-        outcome.audit.append(self.audit.append(sequence, timestamp_ns, actor, type(command).__struct_config__.tag,
-                                               target, str(fields.get("reason", "")), encode_payload(fields)))
+        record = self.audit.append(sequence, timestamp_ns, actor, type(command).__struct_config__.tag, target,
+                                   str(fields.get("reason", "")), encode_payload(fields))
+        outcome.audit = [*outcome.audit, record]  # At most one per command.
 
     # Whole-state checks, hash and snapshot.
 

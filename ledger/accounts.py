@@ -52,12 +52,25 @@ _FIXED_ACCOUNTS = {
 }
 
 
+# Customer account names, made once per customer: a hold, a release or a settlement names two to six of
+# them, and a name reused keeps its hash, so the ledger's lookups of it skip hashing the text again.
+# One entry per customer and kind: bounded by the customers, like the ledger's own balances.
+_AVAILABLE_NAMES: dict = {}
+_HELD_NAMES: dict = {}
+
+
 def available_account(customer_id) -> str:
-    return f"user:{customer_id}:available"
+    name = _AVAILABLE_NAMES.get(customer_id)
+    if name is None:
+        name = _AVAILABLE_NAMES[customer_id] = f"user:{customer_id}:available"
+    return name
 
 
 def held_account(customer_id) -> str:
-    return f"user:{customer_id}:held"
+    name = _HELD_NAMES.get(customer_id)
+    if name is None:
+        name = _HELD_NAMES[customer_id] = f"user:{customer_id}:held"
+    return name
 
 
 def withdrawing_account(customer_id) -> str:
@@ -81,8 +94,16 @@ def parse_account(name: str) -> AccountInfo | None:
     return None
 
 
+_BALANCE_NAMES: dict[str, tuple[str, str]] = {}
+
+
 def _balance_names(customer_id: str) -> tuple[str, str]:
-    return available_account(customer_id), held_account(customer_id)
+    """One tuple per customer, shared by its available and held accounts: the ledger tells by identity
+    that a posting between the two (a hold, a release) changed one balance, not two."""
+    names = _BALANCE_NAMES.get(customer_id)
+    if names is None:
+        names = _BALANCE_NAMES[customer_id] = (available_account(customer_id), held_account(customer_id))
+    return names
 
 
 def _parse_withdrawing(customer_id: str) -> AccountInfo | None:

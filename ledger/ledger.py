@@ -20,10 +20,13 @@ store's unique key on entry ids refuses a duplicate anyway, so a long-running
 exchange keeps neither memory nor snapshot size growing with its history.
 """
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
-from ledger.accounts import EXCHANGE_EQUITY, EXCHANGE_FEES, AccountInfo, parse_account
+from ledger.accounts import (EXCHANGE_EQUITY, EXCHANGE_FEES, AccountInfo, available_account, held_account,
+                             parse_account)
 from ledger.entries import EntryKind, JournalEntry
 from ledger.invariants import check_balances, customer_totals
 from ledger.reject import Applied, LedgerInvariantError, LedgerRejectCode, LedgerRejected
@@ -124,7 +127,12 @@ class Ledger:
             return _insufficient(credit_account, posting.asset)
         book[debit_account] = debit_units
         book[credit_account] = credit_units
-        self._touch(debit, credit, posting.asset)
+        # Inline (the hot path): the customer balances this posting changed, for take_touched_balances().
+        names = debit.balance_names
+        if names is not None:
+            self._touched[debit.customer_id, posting.asset] = names
+        if credit.balance_names is not None and credit.balance_names is not names:  # Not a hold or release.
+            self._touched[credit.customer_id, posting.asset] = credit.balance_names
         return None
 
     def _apply_several(self, entry: JournalEntry) -> LedgerRejected | None:
@@ -198,9 +206,10 @@ class Ledger:
 
     def _touch(self, debit: AccountInfo, credit: AccountInfo, asset: str) -> None:
         """Note the customer balances a posting between these two accounts changed."""
-        if debit.balance_names is not None:
-            self._touched[debit.customer_id, asset] = debit.balance_names
-        if credit.balance_names is not None:
+        names = debit.balance_names
+        if names is not None:
+            self._touched[debit.customer_id, asset] = names
+        if credit.balance_names is not None and credit.balance_names is not names:
             self._touched[credit.customer_id, asset] = credit.balance_names
 
     def _floor_crossed(self, entry: JournalEntry, sides) -> LedgerRejected | None:
@@ -221,18 +230,22 @@ class Ledger:
                 return LedgerRejected(LedgerRejectCode.CUSTODY_SHORTFALL, f"{asset} liabilities would exceed custody")
         return None
 
-    def take_touched_balances(self) -> list[tuple[str, str, int, int]]:
-        """(customer id, asset, available, held) for each balance changed since the last call, in posting order."""
+    def take_touched_balances(self, customer_key: Callable[[str], Any] = str) -> list[tuple[Any, str, int, int]]:
+        """(customer_key(customer id), asset, available, held) for each balance changed since the last call,
+        sorted. The key (e.g. `int`) is applied here, in the one pass over them: the hot path calls this
+        once per command."""
         touched, self._touched = self._touched, {}
         balances = self._balances
-        return [(customer_id, asset, balances[asset].get(available, 0), balances[asset].get(held, 0))
-                for (customer_id, asset), (available, held) in touched.items()]
+        changed = [(customer_key(customer_id), asset, balances[asset].get(available, 0), balances[asset].get(held, 0))
+                   for (customer_id, asset), (available, held) in touched.items()]
+        changed.sort()
+        return changed
 
     def available(self, customer_id, asset: str) -> int:
-        return self._balances.get(asset, _NO_BALANCES).get(f"user:{customer_id}:available", 0)
+        return self._balances.get(asset, _NO_BALANCES).get(available_account(customer_id), 0)
 
     def held(self, customer_id, asset: str) -> int:
-        return self._balances.get(asset, _NO_BALANCES).get(f"user:{customer_id}:held", 0)
+        return self._balances.get(asset, _NO_BALANCES).get(held_account(customer_id), 0)
 
     def withdrawing(self, customer_id, asset: str) -> int:
         """Funds of accepted withdrawal requests not yet sent or rejected."""

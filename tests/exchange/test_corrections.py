@@ -59,7 +59,7 @@ def test_the_proposer_cannot_approve_and_a_decision_is_taken_once():
     for command in (c.ApproveCorrection(actor="staff:cid", correction_id=correction_id),
                     c.RejectCorrection(actor=BOB, correction_id=correction_id, reason="too late")):
         outcome = driver.apply(command)
-        assert outcome.result.code == "CORRECTION_NOT_PENDING" and outcome.entries == []
+        assert outcome.result.code == "CORRECTION_NOT_PENDING" and not outcome.entries
     assert driver.venue.ledger.available(customer, "USDT") == 999 * USDT
     unknown = driver.result(c.ApproveCorrection(actor=BOB, correction_id=999))
     assert unknown.code == "CORRECTION_UNKNOWN"
@@ -74,7 +74,7 @@ def test_a_rejection_changes_no_balance_and_closes_the_proposal():
     rejected = driver.apply(c.RejectCorrection(actor=ANN, correction_id=correction_id, reason="wrong ticket"))
     decided = rejected.result.data["correction"]
     assert (decided.status, decided.decided_by, decided.rejection_reason) == ("rejected", ANN, "wrong ticket")
-    assert rejected.entries == []
+    assert not rejected.entries
     assert driver.venue.ledger.available(customer, "USDT") == 1_000 * USDT
     assert driver.result(c.ApproveCorrection(actor=BOB, correction_id=correction_id)).code == \
         "CORRECTION_NOT_PENDING"
@@ -97,7 +97,7 @@ def test_a_debit_beyond_the_available_balance_is_refused_at_approval_and_stays_p
     driver, customer = funded_customer()
     correction_id = propose(driver, customer, -2_000 * USDT).data["correction"].correction_id
     outcome = driver.apply(c.ApproveCorrection(actor=BOB, correction_id=correction_id))
-    assert outcome.result.code == "INSUFFICIENT_FUNDS" and outcome.entries == []
+    assert outcome.result.code == "INSUFFICIENT_FUNDS" and not outcome.entries
     assert driver.venue.funding.correction(correction_id).status == "proposed"
     assert driver.venue.ledger.available(customer, "USDT") == 1_000 * USDT
 

@@ -46,7 +46,7 @@ class VenueFunds(RuleBasedStateMachine):
             outcome = apply(command)
             after = self._balances()
             shown = outcome.balances
-            assert shown == sorted(shown), "balances come in (customer, asset) order"
+            assert list(shown) == sorted(shown), "balances come in (customer, asset) order"
             assert {(customer, asset) for customer, asset, _, _ in shown} >= \
                 {key for key, value in after.items() if value != before[key]}, "a changed balance was not reported"
             assert all(after[(customer, asset)] == (available, held) for customer, asset, available, held in shown)

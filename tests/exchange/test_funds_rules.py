@@ -160,7 +160,7 @@ def test_a_correction_needs_a_second_distinct_approver():
     proposed = driver.apply(c.ProposeCorrection(actor="staff:op1", customer_id=buyer, asset="USDT",
                                                 amount_units=-USDT, reason="duplicate credit", ticket="T-2"))
     correction_id = proposed.result.data["correction"].correction_id
-    assert correction_id == driver.sequence and proposed.entries == []
+    assert correction_id == driver.sequence and not proposed.entries
     alone = driver.result(c.ApproveCorrection(actor="staff:op1", correction_id=correction_id))
     assert type(alone) is Refused and alone.code == "CORRECTION_SAME_APPROVER"
     assert driver.venue.ledger.available(buyer, "USDT") == 100_000 * USDT
@@ -179,7 +179,7 @@ def test_staff_actions_are_chained_in_the_audit_log():
     assert (record.actor, record.action, record.reason) == ("staff:op1", "change_market", "incident 42")
     assert record.previous_hash != record.hash
     customer_outcome = driver.apply(CancelOrder(account_id=buyer, instrument_id=1, order_id=999))
-    assert customer_outcome.audit == []
+    assert not customer_outcome.audit
 
 
 def test_an_order_result_reports_its_fills():
