@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from functools import partial
+from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,14 +164,17 @@ async def drive(sequencer: Sequencer, commands: list, in_flight: int) -> list[in
     of orders that already filled are the only expected ones)."""
     loop = asyncio.get_running_loop()
     latencies: list[int] = []
+    # Send times, oldest first: the sequencer answers in the order commands were queued, so the oldest
+    # send time is the answered command's (cheaper than a closure or partial per command).
+    sent: deque[int] = deque()
     refused: dict[str, int] = {}
     iterator = iter(commands)
     finished = loop.create_future()
     unanswered = 0
 
-    def answered(future: asyncio.Future, started: int) -> None:
+    def answered(future: asyncio.Future) -> None:
         nonlocal unanswered
-        latencies.append(time.perf_counter_ns() - started)
+        latencies.append(time.perf_counter_ns() - sent.popleft())
         unanswered -= 1
         if future.exception() is not None:
             if not finished.done():
@@ -190,7 +193,8 @@ async def drive(sequencer: Sequencer, commands: list, in_flight: int) -> list[in
                 finished.set_result(None)
             return
         unanswered += 1
-        sequencer.enqueue(command).add_done_callback(partial(answered, started=time.perf_counter_ns()))
+        sent.append(time.perf_counter_ns())
+        sequencer.enqueue(command).add_done_callback(answered)
 
     for _ in range(in_flight):
         send_next()
