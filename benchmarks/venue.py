@@ -1,7 +1,7 @@
 """The venue's own cost per command, without the sequencer, the event loop or a store.
 
-    python benchmarks/venue.py [--ops 100000] [--repeat 3]
-    python benchmarks/venue.py --instructions [--ops 20000]   # needs valgrind
+    python benchmarks/venue.py [--ops 100000] [--repeat 3] [--in-flight 512]
+    python benchmarks/venue.py --instructions [--ops 20000] [--cache-sim] [--in-flight 512]   # needs valgrind
 
 The shared flow (the same commands as benchmarks/sequencer.py: 1,000 verified,
 funded accounts, client order ids, cancels by client order id) is applied
@@ -18,6 +18,12 @@ venue command costs) is the figure to compare across runs and machines.
 `valgrind --tool=cachegrind`, with `--ops` and twice `--ops` flow commands, and
 divides the difference by `--ops`, so set-up and imports cancel out. The count
 is the same on a busy machine as on an idle one (within ~0.1 %).
+`--cache-sim` adds cachegrind's cache model with a 2 MB last level (one core's
+L2 here): L1 data misses and L2 misses per command, the part of the cost
+instruction counts miss. `--in-flight N` keeps the last N outcomes alive, as
+the sequencer does until their batch is committed and answered: an outcome
+kept costs the venue more than one freed at once (its memory is not reused
+while still in cache), ~20 % in time at 512 on this machine.
 Ends with one JSON line.
 """
 import argparse
@@ -29,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +58,7 @@ async def _opened_venue(accounts: int) -> tuple[Venue, int, list[int]]:
     return sequencer.venue, sequencer.sequence, account_ids
 
 
-def run_venue(ops: int, accounts: int) -> tuple[float, int]:
+def run_venue(ops: int, accounts: int, in_flight: int = 0) -> tuple[float, int]:
     """Seconds to apply the flow's `ops` commands after its warm-up, and how many were applied."""
     venue, sequence, account_ids = asyncio.run(_opened_venue(accounts))
     warm, flow = workload.flow_commands(ops, account_ids)
@@ -59,10 +66,13 @@ def run_venue(ops: int, accounts: int) -> tuple[float, int]:
     for command in warm:
         sequence += 1
         venue.apply(command, sequence, START_NS + sequence)
+    waiting: deque = deque(maxlen=in_flight)  # Outcomes whose batch would still be committing.
     started = time.perf_counter()
     for command in flow:
         sequence += 1
-        venue.apply(command, sequence, START_NS + sequence)
+        outcome = venue.apply(command, sequence, START_NS + sequence)
+        if in_flight:
+            waiting.append(outcome)
     elapsed = time.perf_counter() - started
     venue.check()
     return elapsed, len(flow)
@@ -76,13 +86,18 @@ def run_minimal(ops: int) -> float:
     return minimal_engine.run_flow(warm, operations)[0]
 
 
-def instructions(ops: int) -> int:
-    """Instructions of one run of this script applying `ops` flow commands, counted by cachegrind."""
-    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-               sys.executable, __file__, "--ops", str(ops), "--repeat", "1", "--no-minimal"]
+_COUNTS = {"instructions": r"I\s+refs:", "d1_misses": r"D1\s+misses:", "l2_misses": r"LL misses:"}
+
+
+def counts(ops: int, in_flight: int, cache_sim: bool) -> dict[str, int]:
+    """Instructions (and cache misses) of one run of this script applying `ops` flow commands, by cachegrind."""
+    model = ["--cache-sim=yes", "--LL=2097152,16,64"] if cache_sim else ["--cache-sim=no"]
+    command = ["valgrind", "--tool=cachegrind", *model, "--cachegrind-out-file=/dev/null", sys.executable, __file__,
+               "--ops", str(ops), "--repeat", "1", "--no-minimal", "--in-flight", str(in_flight)]
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
                           check=True)
-    return int(re.search(r"I\s+refs:\s+([\d,]+)", done.stderr).group(1).replace(",", ""))
+    found = {name: re.search(pattern + r"\s+([\d,]+)", done.stderr) for name, pattern in _COUNTS.items()}
+    return {name: int(match.group(1).replace(",", "")) for name, match in found.items() if match}
 
 
 def main() -> None:
@@ -90,19 +105,22 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--in-flight", type=int, default=0, help="keep the last N outcomes alive, as the sequencer does")
     parser.add_argument("--instructions", action="store_true", help="count instructions under valgrind")
+    parser.add_argument("--cache-sim", action="store_true", help="with --instructions: also L1d and 2 MB L2 misses")
     parser.add_argument("--no-minimal", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.instructions:
-        single, double = instructions(arguments.ops), instructions(2 * arguments.ops)
-        per_command = (double - single) // arguments.ops
-        print(f"instructions per venue command: {per_command:,} (runs of {arguments.ops:,} and "
-              f"{2 * arguments.ops:,} commands)")
-        print(json.dumps({"instructions_per_command": per_command, "ops": arguments.ops}))
+        single, double = (counts(ops, arguments.in_flight, arguments.cache_sim)
+                          for ops in (arguments.ops, 2 * arguments.ops))
+        per_command = {f"{name}_per_command": (double[name] - single[name]) // arguments.ops for name in single}
+        print(", ".join(f"{name.replace('_', ' ')}: {value:,}" for name, value in per_command.items()) +
+              f" (runs of {arguments.ops:,} and {2 * arguments.ops:,} commands)")
+        print(json.dumps({**per_command, "ops": arguments.ops, "in_flight": arguments.in_flight}))
         return
     venue_us, ratios = [], []
     for _ in range(arguments.repeat):
-        elapsed, applied = run_venue(arguments.ops, arguments.accounts)
+        elapsed, applied = run_venue(arguments.ops, arguments.accounts, arguments.in_flight)
         venue_us.append(elapsed / applied * 1e6)
         if not arguments.no_minimal:
             minimal_us = run_minimal(arguments.ops) / arguments.ops * 1e6
