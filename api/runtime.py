@@ -29,6 +29,9 @@ class Runtime:
         self.venue = None
         self.sequencer: Sequencer | None = None
         self.subscribers: list = []  # Callables given each committed batch's outcomes, in order.
+        # Customers whose balances outcomes carry (the account streams' listeners): id as text -> the last
+        # sequence applied before watching began; outcomes up to it may lack the customer's balances.
+        self.balance_watch: dict[str, int] = {}
         self.authenticator = Authenticator(KeyDirectory(lambda: self.venue.access, server_key),
                                            limiter=RateLimiter(rate_limits))
         self._watch: asyncio.Task | None = None
@@ -42,6 +45,9 @@ class Runtime:
 
     async def _start(self) -> None:
         self.venue = await rebuild(self.store)
+        for customer in self.balance_watch:  # What was applied and lost is applied again, watched.
+            self.balance_watch[customer] = min(self.balance_watch[customer], self.venue.sequence)
+        self.venue.balance_watch = self.balance_watch
         tune_gc()
         self.sequencer = Sequencer(self.venue, self.store, clock_ns=self.clock_ns, publish=self._publish)
         self.sequencer.start()
@@ -72,6 +78,18 @@ class Runtime:
             raise SequencerStopped("the exchange is starting")
         await self.sequencer.durable()
         return self.venue
+
+    def watch_balances(self, customer_id: int, watching: bool) -> None:
+        """Have outcomes carry this customer's balances from the next command on (or no longer)."""
+        if watching:
+            self.balance_watch.setdefault(str(customer_id), self.venue.sequence)
+        else:
+            self.balance_watch.pop(str(customer_id), None)
+
+    def balances_reported(self, customer_id: int, sequence: int) -> bool:
+        """Whether the outcome of command `sequence` carries this customer's balances."""
+        since = self.balance_watch.get(str(customer_id))
+        return since is not None and sequence > since
 
     def _publish(self, outcomes) -> None:
         for subscriber in list(self.subscribers):

@@ -1,7 +1,7 @@
 """Full sequencer throughput: the shared order flow through compliance, holds, engine, settlement, group commit.
 
     python benchmarks/sequencer.py [--ops 100000] [--accounts 1000] [--in-flight 512] [--stores memory,sqlite,postgres]
-        [--cpus SERVER,WRITER] [--plot PNG]
+        [--cpus SERVER,WRITER] [--watch-balances] [--plot PNG]
 
 The shared flow (../shared/bench/flow.py, seed 42) becomes commands from
 `--accounts` verified, pre-funded customers (an order's account is its flow id
@@ -14,7 +14,9 @@ they would under load; latency is from enqueue() to the durable answer. The
 loop is uvloop when it is installed, as under `karakum serve` (uvicorn picks
 it), and the store's writer process uses it too. `--cpus 0,1` pins this
 process and the store's writer process to one CPU each, as `karakum serve
---cpus` does (off by default there and here).
+--cpus` does (off by default there and here). Outcomes carry no balances, as
+under `karakum serve` while no one listens to an account stream;
+`--watch-balances` measures every customer listening.
 Prints a table, saves benchmarks/plots/sequencer-latency.png, and ends with
 one JSON line.
 """
@@ -207,7 +209,10 @@ async def drive(sequencer: Sequencer, commands: list, in_flight: int) -> list[in
 
 async def run_store(kind: str, arguments, scratch: Path) -> dict:
     store, schema = await make_store(kind, scratch)
-    sequencer = Sequencer(Venue(), store, snapshot_every_commands=None,  # snapshots: benchmarks/recovery.py
+    venue = Venue()
+    # As under `karakum serve` with no account-stream listener, unless told that every customer listens.
+    venue.balance_watch = None if arguments.watch_balances else {}
+    sequencer = Sequencer(venue, store, snapshot_every_commands=None,  # snapshots: benchmarks/recovery.py
                           snapshot_every_s=None)
     sequencer.start()
     account_ids = await open_market(sequencer, arguments.accounts)
@@ -248,6 +253,8 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--in-flight", type=int, default=512)
     parser.add_argument("--stores", default="memory,sqlite,postgres")
+    parser.add_argument("--watch-balances", action="store_true",
+                        help="every customer has an account-stream listener: outcomes carry all balances")
     parser.add_argument("--cpus", help="SERVER,WRITER: pin this process and the store writer (e.g. 0,1)")
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "plots" / "sequencer-latency.png")
     arguments = parser.parse_args()
@@ -266,7 +273,7 @@ def main() -> None:
     plot(results, arguments.plot)
     summary = {f"{r['store']}_{key}": r[key] for r in results for key in ("commands_s", "p50_ms", "p99_ms")}
     summary.update({"ops": arguments.ops, "accounts": arguments.accounts, "in_flight": arguments.in_flight,
-                    "loop": LOOP, "cpus": arguments.cpus})
+                    "loop": LOOP, "cpus": arguments.cpus, "watch_balances": arguments.watch_balances})
     print(json.dumps(summary))
 
 

@@ -1,6 +1,6 @@
 """The venue's own cost per command, without the sequencer, the event loop or a store.
 
-    python benchmarks/venue.py [--ops 100000] [--repeat 3] [--in-flight 512]
+    python benchmarks/venue.py [--ops 100000] [--repeat 3] [--in-flight 512] [--watch-balances]
     python benchmarks/venue.py --instructions [--ops 20000] [--cache-sim] [--in-flight 512]   # needs valgrind
 
 The shared flow (the same commands as benchmarks/sequencer.py: 1,000 verified,
@@ -23,7 +23,9 @@ L2 here): L1 data misses and L2 misses per command, the part of the cost
 instruction counts miss. `--in-flight N` keeps the last N outcomes alive, as
 the sequencer does until their batch is committed and answered: an outcome
 kept costs the venue more than one freed at once (its memory is not reused
-while still in cache), ~20 % in time at 512 on this machine.
+while still in cache), ~20 % in time at 512 on this machine. Outcomes carry
+no balances, as under `karakum serve` while no one listens to an account
+stream; `--watch-balances` makes them carry every customer's.
 Ends with one JSON line.
 """
 import argparse
@@ -58,9 +60,10 @@ async def _opened_venue(accounts: int) -> tuple[Venue, int, list[int]]:
     return sequencer.venue, sequencer.sequence, account_ids
 
 
-def run_venue(ops: int, accounts: int, in_flight: int = 0) -> tuple[float, int]:
+def run_venue(ops: int, accounts: int, in_flight: int = 0, watch_balances: bool = False) -> tuple[float, int]:
     """Seconds to apply the flow's `ops` commands after its warm-up, and how many were applied."""
     venue, sequence, account_ids = asyncio.run(_opened_venue(accounts))
+    venue.balance_watch = None if watch_balances else {}  # As sequencer.py (and `karakum serve`) runs it.
     warm, flow = workload.flow_commands(ops, account_ids)
     tune_gc()
     for command in warm:
@@ -89,11 +92,12 @@ def run_minimal(ops: int) -> float:
 _COUNTS = {"instructions": r"I\s+refs:", "d1_misses": r"D1\s+misses:", "l2_misses": r"LL misses:"}
 
 
-def counts(ops: int, in_flight: int, cache_sim: bool) -> dict[str, int]:
+def counts(ops: int, in_flight: int, cache_sim: bool, watch_balances: bool) -> dict[str, int]:
     """Instructions (and cache misses) of one run of this script applying `ops` flow commands, by cachegrind."""
     model = ["--cache-sim=yes", "--LL=2097152,16,64"] if cache_sim else ["--cache-sim=no"]
     command = ["valgrind", "--tool=cachegrind", *model, "--cachegrind-out-file=/dev/null", sys.executable, __file__,
-               "--ops", str(ops), "--repeat", "1", "--no-minimal", "--in-flight", str(in_flight)]
+               "--ops", str(ops), "--repeat", "1", "--no-minimal", "--in-flight", str(in_flight),
+               *(["--watch-balances"] if watch_balances else [])]
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
                           check=True)
     found = {name: re.search(pattern + r"\s+([\d,]+)", done.stderr) for name, pattern in _COUNTS.items()}
@@ -106,12 +110,13 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--in-flight", type=int, default=0, help="keep the last N outcomes alive, as the sequencer does")
+    parser.add_argument("--watch-balances", action="store_true", help="outcomes carry every customer's balances")
     parser.add_argument("--instructions", action="store_true", help="count instructions under valgrind")
     parser.add_argument("--cache-sim", action="store_true", help="with --instructions: also L1d and 2 MB L2 misses")
     parser.add_argument("--no-minimal", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.instructions:
-        single, double = (counts(ops, arguments.in_flight, arguments.cache_sim)
+        single, double = (counts(ops, arguments.in_flight, arguments.cache_sim, arguments.watch_balances)
                           for ops in (arguments.ops, 2 * arguments.ops))
         per_command = {f"{name}_per_command": (double[name] - single[name]) // arguments.ops for name in single}
         print(", ".join(f"{name.replace('_', ' ')}: {value:,}" for name, value in per_command.items()) +
@@ -120,7 +125,8 @@ def main() -> None:
         return
     venue_us, ratios = [], []
     for _ in range(arguments.repeat):
-        elapsed, applied = run_venue(arguments.ops, arguments.accounts, arguments.in_flight)
+        elapsed, applied = run_venue(arguments.ops, arguments.accounts, arguments.in_flight,
+                                     arguments.watch_balances)
         venue_us.append(elapsed / applied * 1e6)
         if not arguments.no_minimal:
             minimal_us = run_minimal(arguments.ops) / arguments.ops * 1e6

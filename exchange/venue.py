@@ -10,6 +10,7 @@ entry the venue built itself (a hold it checked, a settlement of a real
 fill), and the sequencer stops rather than acknowledge a wrong state.
 """
 import hashlib
+from collections.abc import Collection
 
 import msgspec
 
@@ -53,6 +54,10 @@ class Venue:
         self.trading = Trading(self)
         self.funding = Funding(self)
         self._handlers = self._build_handlers()
+        # Whose post-command balances outcomes carry (`Outcome.balances`): None for every customer; the
+        # running exchange gives the customers its account streams serve (ids as text, as the ledger
+        # names them), so an exchange without listeners does not collect balances no one reads.
+        self.balance_watch: Collection[str] | None = None
 
     def _build_handlers(self) -> dict:
         handlers = {
@@ -76,16 +81,16 @@ class Venue:
         """Apply one command; returns everything it produced. O(work of the command)."""
         outcome = Outcome(JournalRecord(sequence, timestamp_ns, c.encode_command(command)))
         self.sequence = sequence
+        watch = self.balance_watch
+        ledger = self.ledger
+        ledger.track_balances = watch is None or len(watch) > 0
         outcome.result = self._handlers[type(command)](command, sequence, timestamp_ns, outcome)
-        if outcome.entries:
-            self._record_balances(outcome)
+        if outcome.entries and ledger.track_balances:
+            outcome.balances = ledger.take_touched_balances(int, watch)
         actor = getattr(command, "actor", None)
         if actor is not None and not actor.startswith("customer:"):
             self._audit(command, actor, sequence, timestamp_ns, outcome)
         return outcome
-
-    def _record_balances(self, outcome: Outcome) -> None:
-        outcome.balances = self.ledger.take_touched_balances(int)
 
     # Helpers for the parts.
 

@@ -20,7 +20,7 @@ store's unique key on entry ids refuses a duplicate anyway, so a long-running
 exchange keeps neither memory nor snapshot size growing with its history.
 """
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 import msgspec
@@ -64,6 +64,9 @@ class Ledger:
         # (customer id, asset) -> (available, held) account names, for each balance changed since the last
         # take_touched_balances(); a dict: each once, in the order of the postings.
         self._touched: dict[tuple[str, str], tuple[str, str]] = {}
+        # Off when no one reads the touched balances (take_touched_balances): the hot path then skips
+        # noting them. Turn it on before the postings whose balances are wanted.
+        self.track_balances = True
 
     def define_asset(self, code: str, decimals: int) -> None:
         """Allow entries in `code`, counted in units of 10**-decimals; repeating it identically is a no-op."""
@@ -127,12 +130,12 @@ class Ledger:
             return _insufficient(credit_account, posting.asset)
         book[debit_account] = debit_units
         book[credit_account] = credit_units
-        # Inline (the hot path): the customer balances this posting changed, for take_touched_balances().
-        names = debit.balance_names
-        if names is not None:
-            self._touched[debit.customer_id, posting.asset] = names
-        if credit.balance_names is not None and credit.balance_names is not names:  # Not a hold or release.
-            self._touched[credit.customer_id, posting.asset] = credit.balance_names
+        if self.track_balances:  # Inline (the hot path): _touch().
+            names = debit.balance_names
+            if names is not None:
+                self._touched[debit.customer_id, posting.asset] = names
+            if credit.balance_names is not None and credit.balance_names is not names:  # Not a hold or release.
+                self._touched[credit.customer_id, posting.asset] = credit.balance_names
         return None
 
     def _apply_several(self, entry: JournalEntry) -> LedgerRejected | None:
@@ -206,6 +209,8 @@ class Ledger:
 
     def _touch(self, debit: AccountInfo, credit: AccountInfo, asset: str) -> None:
         """Note the customer balances a posting between these two accounts changed."""
+        if not self.track_balances:
+            return
         names = debit.balance_names
         if names is not None:
             self._touched[debit.customer_id, asset] = names
@@ -230,14 +235,16 @@ class Ledger:
                 return LedgerRejected(LedgerRejectCode.CUSTODY_SHORTFALL, f"{asset} liabilities would exceed custody")
         return None
 
-    def take_touched_balances(self, customer_key: Callable[[str], Any] = str) -> list[tuple[Any, str, int, int]]:
-        """(customer_key(customer id), asset, available, held) for each balance changed since the last call,
-        sorted. The key (e.g. `int`) is applied here, in the one pass over them: the hot path calls this
-        once per command."""
+    def take_touched_balances(self, customer_key: Callable[[str], Any] = str,
+                              customers: Container[str] | None = None) -> list[tuple[Any, str, int, int]]:
+        """(customer_key(customer id), asset, available, held) for each balance changed since the last call
+        (while `track_balances`), sorted; only of `customers` when given. The key (e.g. `int`) is applied
+        here, in the one pass over them: the hot path calls this once per command."""
         touched, self._touched = self._touched, {}
         balances = self._balances
         changed = [(customer_key(customer_id), asset, balances[asset].get(available, 0), balances[asset].get(held, 0))
-                   for (customer_id, asset), (available, held) in touched.items()]
+                   for (customer_id, asset), (available, held) in touched.items()
+                   if customers is None or customer_id in customers]
         changed.sort()
         return changed
 

@@ -51,7 +51,10 @@ class Hub(CommitFollower):
     def subscribe_account(self, connection: Connection, key: tuple, stream: str) -> None:
         self.flush()
         connection.streams[key] = stream
-        self.accounts.setdefault(connection.customer_id, set()).add(connection)
+        listeners = self.accounts.setdefault(connection.customer_id, set())
+        if not listeners:
+            self.runtime.watch_balances(connection.customer_id, True)
+        listeners.add(connection)
 
     def unsubscribe(self, connection: Connection, key: tuple) -> None:
         self.flush()
@@ -63,6 +66,8 @@ class Hub(CommitFollower):
             subscribers.discard(connection)
             if not subscribers:
                 del listeners[route]
+                if key[0] == ACCOUNT_STREAM:
+                    self.runtime.watch_balances(route, False)
 
     def disconnect(self, connection: Connection) -> None:
         for key in list(connection.streams):
@@ -141,11 +146,13 @@ class Hub(CommitFollower):
                     self._send(subscribers, candle_message(venue, instrument, stream, interval, candle, published_ns))
 
     def _publish_accounts(self, venue, outcomes, published_ns: int) -> None:
-        accounts = self.accounts
+        accounts, reported = self.accounts, self.runtime.balances_reported
         for outcome in outcomes:
             for customer_id in touched_accounts(outcome):
                 listeners = accounts.get(customer_id)
-                if listeners:
+                # The stream starts with the first command applied after the first login: an earlier
+                # one's outcome carries no balances of this customer.
+                if listeners and reported(customer_id, outcome.journal.sequence):
                     self._drop_revoked(venue, listeners)
                     self._send(listeners, account_message(venue, outcome, customer_id, published_ns))
 
