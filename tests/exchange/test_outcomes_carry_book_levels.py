@@ -2,18 +2,13 @@
 from engine.commands import OrderType
 from exchange import commands as c
 from engine.commands import Side
-from tests.exchange.venue_setup import VenueDriver
+from tests.exchange.venue_setup import buyer_and_seller
 
 PRICE = 10_000_000
 
 
 def funded():
-    driver = VenueDriver()
-    driver.market(reference_price_ticks=PRICE)
-    a, b = driver.customer("a@x.tm", "AA0000001"), driver.customer("b@x.tm", "BB0000001")
-    driver.fund(a, "USDT", 50_000_000_000, "t1")
-    driver.fund(b, "BTC", 200_000_000, "t2")
-    return driver, a, b
+    return buyer_and_seller(PRICE)
 
 
 def test_resting_filling_and_cancelling_report_their_levels():

@@ -2,7 +2,7 @@
 from engine.commands import OrderType, Side
 from exchange import commands as c
 from exchange.compliance import IssueDepositAddress
-from tests.exchange.venue_setup import VenueDriver
+from tests.exchange.venue_setup import buyer_and_seller
 
 PRICE = 10_000_000
 
@@ -15,12 +15,7 @@ def trade(driver, buyer, seller):
 
 
 def funded():
-    driver = VenueDriver()
-    driver.market(reference_price_ticks=PRICE)
-    a, b = driver.customer("a@x.tm", "AA0000001"), driver.customer("b@x.tm", "BB0000001")
-    driver.fund(a, "USDT", 50_000_000_000, "t1")
-    driver.fund(b, "BTC", 200_000_000, "t2")
-    return driver, a, b
+    return buyer_and_seller(PRICE)
 
 
 def exact(driver, balances):

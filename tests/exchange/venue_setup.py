@@ -62,6 +62,16 @@ class VenueDriver:
                                          price_ticks=price_ticks, quantity_lots=quantity_lots, **fields))
 
 
+def buyer_and_seller(reference_price_ticks=10_000_000):
+    """A market and two verified customers: one with USDT to buy, one with BTC to sell; (driver, buyer, seller)."""
+    driver = VenueDriver()
+    driver.market(reference_price_ticks=reference_price_ticks)
+    a, b = driver.customer("a@x.tm", "AA0000001"), driver.customer("b@x.tm", "BB0000001")
+    driver.fund(a, "USDT", 50_000_000_000, "t1")
+    driver.fund(b, "BTC", 200_000_000, "t2")
+    return driver, a, b
+
+
 def recorded_session():
     """A session with customers, deposits, resting orders, trades and cancels; its journal."""
     driver = VenueDriver()
