@@ -78,4 +78,3 @@ class Outcome:
         # already be ahead by then, so nothing published is read from live state.
         self.balances: Sequence[tuple[int, str, int, int]] = ()  # (customer, asset, available, held)
         self.levels: Sequence[tuple[int, str, int, int]] = ()  # (instrument, side, price_ticks, quantity_lots)
-

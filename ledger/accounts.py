@@ -54,7 +54,7 @@ _FIXED_ACCOUNTS = {
 
 # Customer account names, made once per customer: a hold, a release or a settlement names two to six of
 # them, and a name reused keeps its hash, so the ledger's lookups of it skip hashing the text again.
-# One entry per customer and kind: bounded by the customers, like the ledger's own balances.
+# One entry per customer id and kind named: the customers', and any id a staff read asks about.
 _AVAILABLE_NAMES: dict = {}
 _HELD_NAMES: dict = {}
 
