@@ -16,6 +16,7 @@ customer: a pooled account would let a request for one customer be "rejected"
 back to another, which is a payment. Customer ids must not contain ":".
 """
 import enum
+import functools
 from typing import NamedTuple
 
 EXCHANGE_FEES = "exchange:fees"
@@ -52,25 +53,17 @@ _FIXED_ACCOUNTS = {
 }
 
 
-# Customer account names, made once per customer: a hold, a release or a settlement names two to six of
-# them, and a name reused keeps its hash, so the ledger's lookups of it skip hashing the text again.
-# One entry per customer id and kind named: the customers', and any id a staff read asks about.
-_AVAILABLE_NAMES: dict = {}
-_HELD_NAMES: dict = {}
-
-
+# Customer account names are made once per customer id (functools.cache): a hold, a release or a
+# settlement names two to six of them, and a name reused keeps its hash, so the ledger's lookups skip
+# hashing the text again. One entry per customer id named: the customers', and any id a staff read asks about.
+@functools.cache
 def available_account(customer_id) -> str:
-    name = _AVAILABLE_NAMES.get(customer_id)
-    if name is None:
-        name = _AVAILABLE_NAMES[customer_id] = f"user:{customer_id}:available"
-    return name
+    return f"user:{customer_id}:available"
 
 
+@functools.cache
 def held_account(customer_id) -> str:
-    name = _HELD_NAMES.get(customer_id)
-    if name is None:
-        name = _HELD_NAMES[customer_id] = f"user:{customer_id}:held"
-    return name
+    return f"user:{customer_id}:held"
 
 
 def withdrawing_account(customer_id) -> str:
@@ -94,16 +87,11 @@ def parse_account(name: str) -> AccountInfo | None:
     return None
 
 
-_BALANCE_NAMES: dict[str, tuple[str, str]] = {}
-
-
+@functools.cache
 def _balance_names(customer_id: str) -> tuple[str, str]:
     """One tuple per customer, shared by its available and held accounts: the ledger tells by identity
     that a posting between the two (a hold, a release) changed one balance, not two."""
-    names = _BALANCE_NAMES.get(customer_id)
-    if names is None:
-        names = _BALANCE_NAMES[customer_id] = (available_account(customer_id), held_account(customer_id))
-    return names
+    return available_account(customer_id), held_account(customer_id)
 
 
 def _parse_withdrawing(customer_id: str) -> AccountInfo | None:
