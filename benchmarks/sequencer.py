@@ -45,15 +45,8 @@ from exchange.compliance.commands import SetTierLimits  # noqa: E402
 from exchange.results import Refused  # noqa: E402
 from exchange.sequencer import Sequencer  # noqa: E402
 from exchange.store import open_store  # noqa: E402
-from exchange.tuning import pin_server, tune_gc  # noqa: E402
+from exchange.tuning import EVENT_LOOP, pin_server, run, tune_gc  # noqa: E402
 from exchange.venue import Venue  # noqa: E402
-
-try:  # The event loop `karakum serve` runs the sequencer on (uvicorn's default when it is installed).
-    from uvloop import run as run_loop
-
-    LOOP = "uvloop"
-except ImportError:
-    run_loop, LOOP = asyncio.run, "asyncio"
 
 POSTGRES_URL = os.environ.get("KARAKUM_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 OPERATOR = "bench-operator"
@@ -266,14 +259,14 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         for kind in arguments.stores.split(","):
-            results.append(run_loop(run_store(kind, arguments, Path(scratch))))
+            results.append(run(run_store(kind, arguments, Path(scratch))))
     print(f"{'store':<10}{'commands':>10}{'cmd/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for r in results:
         print(f"{r['store']:<10}{r['commands']:>10}{r['commands_s']:>10}{r['p50_ms']:>10}{r['p99_ms']:>10}")
     plot(results, arguments.plot)
     summary = {f"{r['store']}_{key}": r[key] for r in results for key in ("commands_s", "p50_ms", "p99_ms")}
     summary.update({"ops": arguments.ops, "accounts": arguments.accounts, "in_flight": arguments.in_flight,
-                    "loop": LOOP, "cpus": arguments.cpus, "watch_balances": arguments.watch_balances})
+                    "loop": EVENT_LOOP, "cpus": arguments.cpus, "watch_balances": arguments.watch_balances})
     print(json.dumps(summary))
 
 

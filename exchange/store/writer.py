@@ -265,9 +265,6 @@ async def _serve(url: str) -> None:
 
 
 if __name__ == "__main__":
-    try:  # The loop `karakum serve` runs on (uvicorn's default): asyncpg's I/O costs the child less CPU on it.
-        import uvloop
-    except ImportError:
-        asyncio.run(_serve(sys.argv[1]))
-    else:
-        uvloop.run(_serve(sys.argv[1]))
+    from exchange.tuning import run
+
+    run(_serve(sys.argv[1]))
