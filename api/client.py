@@ -1,4 +1,5 @@
 """A small signed client for the native API, and a readiness wait: used by tests, benchmarks and operator scripts."""
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -47,6 +48,13 @@ class KarakumClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server process about to start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 120.0, log_path: Path | None = None) -> None:

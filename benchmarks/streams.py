@@ -34,7 +34,6 @@ import multiprocessing
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.client import KarakumClient, wait_ready  # noqa: E402
+from api.client import KarakumClient, free_port, wait_ready  # noqa: E402
 from benchmarks.stream_clients import Receiver  # noqa: E402
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
@@ -53,11 +52,6 @@ QUIET_S = 2.0  # The run ends this long after the last message once the load is 
 PLOT = ROOT / "benchmarks" / "plots" / "streams-delay.png"
 PLOT_POINTS = 1_000
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:

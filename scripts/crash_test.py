@@ -34,7 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.client import KarakumClient, wait_ready  # noqa: E402
+from api.client import KarakumClient, free_port, wait_ready  # noqa: E402
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
 POSTGRES_URL = os.environ.get("KARAKUM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -199,11 +199,7 @@ def run(db: str, seconds: float, kills: int, clients: int, seed: int = 7) -> dic
 
 
 def _run(data_dir, db_url, seconds, kills, clients, rng, seed) -> dict:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = ServerProcess(data_dir, db_url, port)
     server.start()
     credentials = json.loads((data_dir / "demo-credentials.json").read_text())

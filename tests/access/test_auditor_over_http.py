@@ -10,7 +10,6 @@ the auditor downloads verifies with `karakum verify-audit`, and an edited copy d
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import httpx
 import pytest
 
 from api.auth import sign_binance, sign_native
-from api.client import wait_ready
+from api.client import free_port, wait_ready
 
 KARAKUM = Path(sys.executable).parent / "karakum"
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -30,9 +29,7 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("auditor-server")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     environment = {name: value for name, value in os.environ.items() if not name.startswith("KARAKUM_")}
     log = open(data_dir / "server.log", "ab")
     process = subprocess.Popen([str(KARAKUM), "serve", "--demo", "--data-dir", str(data_dir),

@@ -5,7 +5,6 @@ them: the same argv, the same environment variables, on this machine.
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from api.client import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -104,9 +105,7 @@ def test_healthcheck_asks_the_readiness_endpoint_on_the_configured_port(status, 
 
 
 def test_healthcheck_fails_when_nothing_listens():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     assert healthcheck(port) != 0
 
 
@@ -118,9 +117,7 @@ def _serve_registered() -> bool:
 def test_the_container_cmd_starts_a_ready_server_outside_a_container(tmp_path):
     if not _serve_registered():
         pytest.skip("`karakum serve` is not registered in api/cli.py yet")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = exec_form(dict(final_stage())["CMD"])
     command[2] = command[2].replace("/data", str(tmp_path))
     environment = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", KARAKUM_HOST="127.0.0.1",

@@ -5,22 +5,16 @@ signed clients for every demo role. PostgreSQL runs FAIL when it is down.
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from api.client import KarakumClient, wait_ready
+from api.client import KarakumClient, free_port, wait_ready
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:

@@ -1,14 +1,13 @@
 """`karakum serve --cpus SERVER,WRITER` pins the server and its store writer to one CPU each; bad settings are
 refused before anything starts."""
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from api.client import wait_ready
+from api.client import free_port, wait_ready
 from exchange.tuning import parse_cpus
 
 KARAKUM = str(Path(sys.executable).with_name("karakum"))
@@ -27,11 +26,6 @@ def test_a_bad_setting_is_refused_with_what_is_wrong(setting, message):
     with pytest.raises(ValueError, match=message):
         parse_cpus(setting)
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(tmp_path: Path, cpus: str, port: int) -> subprocess.Popen:
