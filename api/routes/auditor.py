@@ -23,6 +23,7 @@ from fastapi.responses import StreamingResponse
 from api.auth.dependency import require
 from api.errors import ApiError
 from api.http import durable_venue, json_response
+from api.routes.orders import ID_MAX
 from api.symbols import format_units
 from exchange.access import Permission
 from exchange.audit import to_line
@@ -84,8 +85,8 @@ def _audit_log_routes(router: APIRouter, runtime) -> None:
     auditor = require(runtime.authenticator, Permission.READ_AUDIT)
 
     @router.get("/admin/audit-log", summary="Staff actions (who, what, when, why), hash-chained, one page")
-    async def audit_log(after_sequence: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=AUDIT_PAGE_MAX),
-                        who=Depends(auditor)):
+    async def audit_log(after_sequence: int = Query(0, ge=0, le=ID_MAX),
+                        limit: int = Query(100, ge=1, le=AUDIT_PAGE_MAX), who=Depends(auditor)):
         await durable_venue(runtime)
         records = []
         async for record in runtime.store.read_audit(after_sequence):

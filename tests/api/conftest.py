@@ -18,9 +18,10 @@ KARAKUM = str(Path(sys.executable).with_name("karakum"))
 
 
 class Server:
-    def __init__(self, data_dir: Path, db_url: str | None):
+    def __init__(self, data_dir: Path, db_url: str | None, environment: dict[str, str] | None = None):
         self.data_dir = data_dir
         self.db_url = db_url
+        self.environment = environment or {}  # KARAKUM_* settings for this server; the caller's are dropped.
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -30,7 +31,7 @@ class Server:
         command = [KARAKUM, "serve", "--demo", "--data-dir", str(self.data_dir), "--port", str(self.port)]
         if self.db_url:
             command += ["--db", self.db_url]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KARAKUM_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KARAKUM_")} | self.environment
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                         stderr=open(self.data_dir / "server.log", "ab"))
         wait_ready(f"{self.base_url}/v1/health/ready", self.process, 60, self.data_dir / "server.log")
@@ -63,11 +64,13 @@ class Server:
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def exchange_server(request, tmp_path_factory):
-    db_url = None
-    if request.param == "postgres":
-        postgres_url = request.getfixturevalue("postgres_url_module")
-        db_url = postgres_url
-    server = Server(tmp_path_factory.mktemp(f"exchange-{request.param}"), db_url)
+    server = server_for(request, tmp_path_factory)
     server.start()
     yield server
     server.stop()
+
+
+def server_for(request, tmp_path_factory, environment: dict[str, str] | None = None) -> Server:
+    """A Server (not started) on the database `request.param` names: "sqlite" or "postgres"."""
+    db_url = request.getfixturevalue("postgres_url_module") if request.param == "postgres" else None
+    return Server(tmp_path_factory.mktemp(f"exchange-{request.param}"), db_url, environment)
