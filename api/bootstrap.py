@@ -1,8 +1,11 @@
 """First start and demo set-up, both through the sequencer (journaled like any command).
 
-On an empty journal, `bootstrap` creates the first operator ("admin") with a key
-and writes its credentials to DATA_DIR/admin-credentials.json (mode 0600): the
-only way in for a fresh venue. `--demo` adds assets, markets, staff of every
+On an empty journal, `bootstrap` sets the screening rule of a new exchange
+(similar names match from NEW_EXCHANGE_NAME_MATCH_MIN_SCORE; journals written
+before the rule existed keep equal names only until an officer changes it),
+then creates the first operator ("admin") with a key and writes its
+credentials to DATA_DIR/admin-credentials.json (mode 0600): the only way in
+for a fresh venue. `--demo` adds assets, markets, staff of every
 role and two verified, funded traders, and writes every key to
 DATA_DIR/demo-credentials.json. Both run once: a second start finds them done
 and changes nothing.
@@ -18,9 +21,18 @@ from engine.instrument import Instrument
 from exchange import commands as c
 from exchange.access import CreateStaff, IssueApiKey, OwnerKind, Role
 from exchange.access.commands import SYSTEM_ACTOR
-from exchange.compliance import AssignTier, DocumentType, IssueDepositAddress, SubmitIdentity, VerifyCustomer
+from exchange.compliance import (
+    AssignTier,
+    DocumentType,
+    IssueDepositAddress,
+    SetScreeningRules,
+    SubmitIdentity,
+    VerifyCustomer,
+)
 
 ADMIN = "admin"
+# "Muammar Gaddafi" / "Moammar Qadhafi" scores 86, "John Smith" / "Jane Smith" 83 (docs/compliance.md).
+NEW_EXCHANGE_NAME_MATCH_MIN_SCORE = 85
 DEMO_STAFF = (("operator-1", "Demo Operator One", Role.OPERATOR), ("operator-2", "Demo Operator Two", Role.OPERATOR),
               ("compliance-1", "Demo Compliance Officer", Role.COMPLIANCE),
               ("auditor-1", "Demo Auditor", Role.AUDITOR))
@@ -53,6 +65,8 @@ async def bootstrap(runtime, data_dir: Path) -> None:
     """Create the first operator on an empty venue."""
     if runtime.venue.access.staff(ADMIN) is not None:
         return
+    await submit(runtime, SetScreeningRules(actor=SYSTEM_ACTOR, name_match_min_score=NEW_EXCHANGE_NAME_MATCH_MIN_SCORE,
+                                            reason="a new exchange: similar names match"))
     credentials = await _staff_key(runtime, ADMIN, "Administrator", Role.OPERATOR, SYSTEM_ACTOR)
     _write_private(data_dir / "admin-credentials.json", credentials)
 

@@ -39,6 +39,7 @@ from exchange.compliance.commands import (
     RejectWithdrawal,
     RemoveWithdrawalAddress,
     SetRestrictedJurisdictions,
+    SetScreeningRules,
     SetTierLimits,
     SetWithdrawalPolicy,
     SubmitIdentity,
@@ -191,7 +192,7 @@ FundsCommand = SubmitOrder | ReportDeposit | Withdraw
 EngineCommand = CancelOrder | CancelAll | AmendOrder
 ComplianceCommand = (
     SubmitIdentity | VerifyCustomer | RejectCustomer | SuspendCustomer | ReinstateCustomer | CloseCustomer
-    | LoadRestrictedParties | SetRestrictedJurisdictions | SetTierLimits | SetWithdrawalPolicy | AssignTier
+    | LoadRestrictedParties | SetRestrictedJurisdictions | SetScreeningRules | SetTierLimits | SetWithdrawalPolicy | AssignTier
     | IssueDepositAddress | AddWithdrawalAddress | RemoveWithdrawalAddress | ApproveWithdrawal | RejectWithdrawal | CompleteWithdrawal
     | OpenCase | AnnotateCase | EscalateCase | CloseCase
 )

@@ -26,6 +26,7 @@ from exchange.compliance import (
     RejectCustomer,
     RestrictedPartiesCsvError,
     SetRestrictedJurisdictions,
+    SetScreeningRules,
     SetTierLimits,
     SetWithdrawalPolicy,
     VerifyCustomer,
@@ -44,6 +45,11 @@ class TierChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class Countries(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     countries: list[str]
+
+
+class ScreeningRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name_match_min_score: int  # 70-100; 100: equal (normalised) names only.
+    reason: str
 
 
 class TierLimitsBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -159,7 +165,16 @@ def _list_routes(router: APIRouter, runtime) -> None:
     async def show_lists(who=Depends(lists)):
         venue = await durable_venue(runtime)
         return json_response({"lists": restricted_list_counts(venue),
-                              "restricted_jurisdictions": venue.compliance.restricted_jurisdictions()})
+                              "restricted_jurisdictions": venue.compliance.restricted_jurisdictions(),
+                              "name_match_min_score": venue.compliance.name_match_min_score()})
+
+    @router.put("/admin/screening-rules", summary="How alike a name must be to a listed one to match; re-screen")
+    async def set_screening_rules(request: Request, who=Depends(lists)):
+        body = await parse_body(request, ScreeningRules)
+        result = await submit(runtime, SetScreeningRules(actor=who.owner_id, reason=body.reason,
+                                                         name_match_min_score=body.name_match_min_score))
+        return json_response({"name_match_min_score": body.name_match_min_score,
+                              "case_ids": list(result.data.get("case_ids", ()))})
 
     @router.put("/admin/restricted-jurisdictions", summary="Replace the restricted countries and re-screen")
     async def set_jurisdictions(request: Request, who=Depends(lists)):

@@ -54,6 +54,8 @@ class ComplianceCode(enum.StrEnum):
     # Compliance cases.
     CASE_NOT_FOUND = "CASE_NOT_FOUND"
     CASE_CLOSED = "CASE_CLOSED"
+    # Screening rules (appended: values are never reordered or renamed).
+    INVALID_SCREENING_RULES = "INVALID_SCREENING_RULES"
 
 
 class KycStatus(enum.StrEnum):

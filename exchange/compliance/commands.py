@@ -100,6 +100,15 @@ class SetRestrictedJurisdictions(_Command, tag="set_restricted_jurisdictions"):
     countries: list[str]
 
 
+class SetScreeningRules(_Command, tag="set_screening_rules"):
+    """How alike a customer's name and a listed name must be to match (0-100); re-screens every
+    verified customer. 100: equal normalised names only, the rule before this command existed."""
+
+    actor: str
+    name_match_min_score: int
+    reason: str
+
+
 class SetTierLimits(_Command, tag="set_tier_limits"):
     """Define a tier or change its limits (tiyin)."""
 
@@ -221,6 +230,7 @@ ComplianceCommand = (
     | CloseCustomer
     | LoadRestrictedParties
     | SetRestrictedJurisdictions
+    | SetScreeningRules
     | SetTierLimits
     | SetWithdrawalPolicy
     | AssignTier

@@ -19,7 +19,7 @@ from exchange.compliance.gates import can_trade, deposit_gate, withdrawal_gate
 from exchange.compliance.identity import normalise_name
 from exchange.compliance.limits import rolled
 from exchange.compliance.records import (
-    Case, ComplianceBook, Customer, DepositAddress, LimitUsage, TierLimits, Withdrawal,
+    EXACT_NAMES_ONLY, Case, ComplianceBook, Customer, DepositAddress, LimitUsage, TierLimits, Withdrawal,
 )
 from exchange.compliance.results import ComplianceResult, Refusal
 
@@ -33,6 +33,7 @@ _HANDLERS = {
     c.CloseCustomer: kyc_decisions.handle_kyc_decision,
     c.LoadRestrictedParties: lists.handle_load_restricted_parties,
     c.SetRestrictedJurisdictions: lists.handle_set_restricted_jurisdictions,
+    c.SetScreeningRules: lists.handle_set_screening_rules,
     c.SetTierLimits: configuration.handle_set_tier_limits,
     c.SetWithdrawalPolicy: configuration.handle_set_withdrawal_policy,
     c.AssignTier: configuration.handle_assign_tier,
@@ -167,12 +168,17 @@ class Compliance:
     def restricted_jurisdictions(self) -> list[str]:
         return list(self._book.restricted_jurisdictions)
 
+    def name_match_min_score(self) -> int:
+        return self._book.name_match_min_score
+
     # Persistence.
 
     def state_hash(self) -> str:
         """Hex sha256 of a canonical (key-sorted) encoding of the whole state."""
         # Sorted keys make the hash independent of dict insertion order; int keys become str to sort.
         canonical = msgspec.to_builtins(self._book, str_keys=True)
+        if canonical["name_match_min_score"] == EXACT_NAMES_ONLY:
+            del canonical["name_match_min_score"]  # Hashes as books did before the rule existed: old snapshots hold.
         return hashlib.sha256(_HASH_ENCODER.encode(canonical)).hexdigest()
 
     def snapshot(self) -> bytes:

@@ -1,21 +1,27 @@
-"""Restricted-parties lists and restricted jurisdictions, with re-screening on change.
+"""Restricted-parties lists, restricted jurisdictions and the name-match rule, with re-screening on change.
 
 Every list change re-screens every verified or suspended customer. A new hit
 opens a case that blocks new withdrawals (see cases.py); the customer is not
 suspended automatically, because the law wants the officer to decide.
-Cost: O(customers) dictionary look-ups per change.
+Cost: O(customers) dictionary look-ups per change with equal names only; with
+similar names, each customer is also scored against the entries sharing a
+blocking key (benchmarks/screening.py: 10,000 customers against a 25,000-entry
+list of realistic names, ~0.3 s instead of ~0.1 s, during which the venue
+applies nothing else).
 """
 from exchange.compliance.cases import raise_screening_case
 from exchange.compliance.codes import CaseKind, ComplianceCode, KycStatus
-from exchange.compliance.commands import LoadRestrictedParties, SetRestrictedJurisdictions
+from exchange.compliance.commands import LoadRestrictedParties, SetRestrictedJurisdictions, SetScreeningRules
 from exchange.compliance.countries import is_country_code
-from exchange.compliance.guards import actor_refusal
-from exchange.compliance.records import ComplianceBook
+from exchange.compliance.guards import actor_refusal, text_refusal
+from exchange.compliance.records import EXACT_NAMES_ONLY, ComplianceBook
 from exchange.compliance.restricted_parties import ENTRIES_MAX, party_problem
 from exchange.compliance.results import Accepted, ComplianceResult, refuse
 from exchange.compliance.screening import listed_party, rebuild_party_keys, screen
 
 LIST_NAME_LENGTH_MAX = 100
+# Below this, names that merely share a sound (John Smith / Jane Smyth) would flood the officers with cases.
+NAME_MATCH_MIN_SCORE_FLOOR = 70
 _RESCREENED = (KycStatus.VERIFIED, KycStatus.SUSPENDED)
 
 
@@ -50,6 +56,19 @@ def handle_set_restricted_jurisdictions(book: ComplianceBook, command: SetRestri
     if unknown:
         return refuse(ComplianceCode.INVALID_COUNTRY, f"not ISO 3166-1 alpha-2 codes: {unknown}")
     book.restricted_jurisdictions = countries
+    return Accepted(case_ids=rescreen(book, timestamp_ns))
+
+
+def handle_set_screening_rules(book: ComplianceBook, command: SetScreeningRules, sequence: int,
+                               timestamp_ns: int) -> ComplianceResult:
+    refusal = actor_refusal(command.actor) or text_refusal(command.reason)
+    if refusal:
+        return refusal
+    if not NAME_MATCH_MIN_SCORE_FLOOR <= command.name_match_min_score <= EXACT_NAMES_ONLY:
+        return refuse(ComplianceCode.INVALID_SCREENING_RULES,
+                      f"name_match_min_score must be {NAME_MATCH_MIN_SCORE_FLOOR} to {EXACT_NAMES_ONLY} "
+                      f"({EXACT_NAMES_ONLY}: equal names only)")
+    book.name_match_min_score = command.name_match_min_score
     return Accepted(case_ids=rescreen(book, timestamp_ns))
 
 

@@ -83,14 +83,17 @@ class Customer(msgspec.Struct, kw_only=True):
         yield "identity", MASK
 
 
-class ScreeningHit(msgspec.Struct, frozen=True, kw_only=True):
-    """Evidence of one match; `hit_key` is stable so a cleared hit stays cleared."""
+class ScreeningHit(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Evidence of one match; `hit_key` is stable so a cleared hit stays cleared.
+
+    omit_defaults: a hit without `name_score` encodes (and hashes) as hits did before the field existed."""
 
     hit_key: str
     source: HitSource
     list_name: str  # "" for a restricted jurisdiction.
     party_name: str  # The list entry's name, or the country code.
-    matched_on: tuple[str, ...]  # "name", "date_of_birth", "document_number", "country"
+    matched_on: tuple[str, ...]  # "name", "similar_name", "date_of_birth", "document_number", "country"
+    name_score: int | None = None  # For "similar_name": the score (name_matching.name_score), 0-100.
 
     def __repr__(self) -> str:
         return f"ScreeningHit(source={self.source.value!r}, list_name={self.list_name!r}, {MASK})"
@@ -154,6 +157,9 @@ class ListedParty(msgspec.Struct, frozen=True, kw_only=True):
     country: str | None
 
 
+EXACT_NAMES_ONLY = 100  # The screening rule until a SetScreeningRules (journals written before it existed).
+
+
 class ComplianceBook(msgspec.Struct, kw_only=True):
     policy: Policy
     tier_limits: dict[int, TierLimits]
@@ -169,5 +175,7 @@ class ComplianceBook(msgspec.Struct, kw_only=True):
     restricted_parties: dict[str, list[ListedParty]] = {}  # list name -> entries
     party_keys: dict[str, list[ListedParty]] = {}  # "n:"+name_key / "d:"+document_key -> entries
     restricted_jurisdictions: list[str] = []
+    # Names at least this alike match (SetScreeningRules); EXACT_NAMES_ONLY: equal normalised names only.
+    name_match_min_score: int = EXACT_NAMES_ONLY
     next_withdrawal_id: int = 1
     next_case_id: int = 1

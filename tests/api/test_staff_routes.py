@@ -145,6 +145,28 @@ def test_a_list_update_rescreens_verified_customers_and_blocks_their_withdrawals
     assert "fiu-watchlist" not in compliance.get("/v1/admin/restricted-parties").json()["lists"]
 
 
+def test_screening_rules_let_similar_names_match(exchange_server):
+    compliance, operator = exchange_server.staff("compliance-1"), exchange_server.staff("operator-1")
+    assert compliance.get("/v1/admin/restricted-parties").json()["name_match_min_score"] == 85  # A new exchange.
+    rules = "/v1/admin/screening-rules"
+    assert error_of(compliance.request("PUT", rules, {"name_match_min_score": 101, "reason": "x"}),
+                    400) == "INVALID_SCREENING_RULES"
+    assert error_of(operator.request("PUT", rules, {"name_match_min_score": 90, "reason": "x"}), 403) == "FORBIDDEN"
+    suffix = uuid.uuid4().hex[:10]
+    _, customer_id = verified_customer(exchange_server, full_name=f"Moammar Qadhafi {suffix}",
+                                       date_of_birth="1942-06-07")
+    changed = compliance.request("PUT", rules, {"name_match_min_score": 100, "reason": "equal names only"})
+    assert changed.json() == {"name_match_min_score": 100, "case_ids": []}
+    loaded = _upload(compliance, "similar-names", CSV_HEADER + f"Muammar Gaddafi {suffix},1942-06-07,,\n")
+    assert loaded.json()["case_ids"] == []
+    changed = compliance.request("PUT", rules, {"name_match_min_score": 85, "reason": "spelling variants"})
+    (case_id,) = changed.json()["case_ids"]
+    case = compliance.get(f"/v1/compliance/cases/{case_id}").json()
+    assert case["customer_id"] == customer_id
+    assert case["hits"][0]["matched_on"] == ["similar_name", "date_of_birth"] and case["hits"][0]["name_score"] >= 85
+    assert _upload(compliance, "similar-names", CSV_HEADER).status_code == 200
+
+
 def _upload(client, list_name: str, text: str):
     """POST a CSV body (KarakumClient sends JSON only), signed the same way."""
     path = f"/v1/admin/restricted-parties?list_name={quote(list_name)}"

@@ -12,6 +12,7 @@ from exchange.compliance import (
     LoadRestrictedParties,
     RestrictedParty,
     SetRestrictedJurisdictions,
+    SetScreeningRules,
     SignUp,
     VerifyCustomer,
 )
@@ -145,3 +146,83 @@ def test_the_customer_is_not_tipped_off_at_submission():
     answer = desk.ok(desk.identity("c1", full_name="Ivan Petrov"))
     assert answer.case_ids == ()
     assert len(desk.compliance.cases(customer_id="c1")) == 1
+
+
+def similar_names(desk: Desk, min_score: int = 85):
+    return desk.ok(SetScreeningRules(actor=OFFICER, name_match_min_score=min_score, reason="spelling variants"))
+
+
+def test_until_the_rules_say_otherwise_only_equal_names_match():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Muhammad Ali"))
+    desk.onboard("c1", full_name="Mohammed Ali")  # A journal from before the rule replays as it was written.
+    assert desk.compliance.cases() == [] and desk.compliance.name_match_min_score() == 100
+
+
+def test_similar_names_match_once_the_rules_allow_them():
+    desk = Desk()
+    similar_names(desk)
+    load(desk, RestrictedParty(name="Muammar Gaddafi", date_of_birth="1942-06-07"))
+    desk.sign_up("c1", full_name="QADHAFI, Moammar", date_of_birth="1942-06-07")
+    desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+    (hit,) = desk.compliance.cases(customer_id="c1")[0].hits
+    assert (hit.party_name, hit.matched_on, hit.name_score) == (
+        "Muammar Gaddafi", ("similar_name", "date_of_birth"), 86)
+    desk.sign_up("c2", full_name="Muammar Gaddafi", date_of_birth="1942-06-07")  # Equal names stay "name".
+    assert desk.compliance.cases(customer_id="c2")[0].hits[0].matched_on == ("name", "date_of_birth")
+    assert desk.compliance.cases(customer_id="c2")[0].hits[0].name_score is None
+
+
+def test_a_similar_name_with_another_date_of_birth_or_below_the_minimum_does_not_match():
+    desk = Desk()
+    similar_names(desk, 90)
+    load(desk, RestrictedParty(name="Muammar Gaddafi", date_of_birth="1942-06-07"),
+         RestrictedParty(name="Ivan Petrov", date_of_birth="1970-01-01"))
+    desk.onboard("c1", full_name="Moammar Qadhafi", date_of_birth="1942-06-07")  # 86 < 90
+    desk.onboard("c2", full_name="Ivan Petroff", date_of_birth="1971-01-01")  # 95, another person
+    desk.onboard("c3", full_name="John Smith")
+    assert desk.compliance.cases() == []
+
+
+def test_extra_names_and_word_order_do_not_hide_a_listed_person():
+    desk = Desk()
+    similar_names(desk)
+    load(desk, RestrictedParty(name="Ivan Sergeyevich Petrov"))
+    desk.sign_up("c1", full_name="Petrov Ivan")
+    desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+    assert desk.compliance.cases()[0].hits[0].name_score == 100
+
+
+def test_changing_the_rules_rescreens_verified_customers():
+    desk = Desk()
+    load(desk, RestrictedParty(name="Saddam Hussein"))
+    desk.onboard("c1", full_name="Saddam Husayn")
+    desk.onboard("c2", full_name="Aman Amanov")
+    before = desk.compliance.state_hash()
+    result = similar_names(desk)
+    (case,) = desk.compliance.cases()
+    assert result.case_ids == (case.case_id,)
+    assert (case.customer_id, case.kind, case.hits[0].name_score) == ("c1", CaseKind.SCREENING_LIST_UPDATE, 91)
+    desk.ok(CloseCase(actor=OFFICER, case_id=case.case_id, resolution=CaseResolution.CLEARED, reason="not him"))
+    assert similar_names(desk, 80).case_ids == ()  # A cleared hit stays cleared under any rule.
+    desk.ok(SetScreeningRules(actor=OFFICER, name_match_min_score=100, reason="back to equal names"))
+    assert desk.compliance.state_hash() != before  # The case stays; only the rule went back.
+
+
+def test_the_rule_at_equal_names_leaves_the_state_hash_as_books_had_it_before():
+    desk = Desk()
+    before = desk.compliance.state_hash()
+    similar_names(desk)
+    assert desk.compliance.state_hash() != before
+    desk.ok(SetScreeningRules(actor=OFFICER, name_match_min_score=100, reason="back to equal names"))
+    assert desk.compliance.state_hash() == before
+
+
+def test_malformed_screening_rules_are_refused():
+    desk = Desk()
+    for score in (69, 101, -1):
+        desk.refused(SetScreeningRules(actor=OFFICER, name_match_min_score=score, reason="x"),
+                     ComplianceCode.INVALID_SCREENING_RULES)
+    desk.refused(SetScreeningRules(actor=OFFICER, name_match_min_score=90, reason=" "), ComplianceCode.REASON_REQUIRED)
+    desk.refused(SetScreeningRules(actor="", name_match_min_score=90, reason="x"), ComplianceCode.INVALID_ACTOR)
+    assert desk.compliance.name_match_min_score() == 100
