@@ -1,7 +1,9 @@
 """Similar names for screening: spelling and transliteration variants of one name.
 
 Names are compared as their normalised words (`normalise_name`: case, accents,
-punctuation and word order ignored). Two words are alike by their Jaro-Winkler
+punctuation and word order ignored), Cyrillic letters first spelt in Latin
+ones (BGN/PCGN-like: "Иван Петров" is "ivan petrov"), so a list written in
+Cyrillic meets passports written in Latin. Two words are alike by their Jaro-Winkler
 similarity (rapidfuzz, C++). A name's score against another is the mean
 similarity of the best one-to-one pairing of the shorter name's words with the
 longer name's, floored to a whole percent:
@@ -34,6 +36,16 @@ from exchange.compliance.identity import normalise_name
 
 _similarity = JaroWinkler.normalized_similarity
 
+# Russian letters, then those other Cyrillic alphabets of the region add (ә, җ, ң, ө, ү, ғ, қ, ұ, һ, і, ї, є, ў).
+_CYRILLIC_TO_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya",
+    "ә": "a", "җ": "j", "ң": "n", "ө": "o", "ү": "u", "ғ": "gh", "қ": "q", "ұ": "u", "һ": "h", "і": "i",
+    "ї": "yi", "є": "ye", "ў": "w",
+})
+
 # Soundex consonant classes; letters not listed (vowels, h, w, y) carry no sound key.
 _SOUND_CLASSES = {letter: str(digit) for digit, letters in enumerate(
     ("", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r"), start=0) for letter in letters}
@@ -42,14 +54,18 @@ _KEYED_WORDS_MAX = 10  # A name with more words (hostile input, not a person) is
 
 
 def name_words(name: str) -> tuple[str, ...]:
-    return tuple(normalise_name(name).split())
+    return tuple(normalise_name(name.casefold().translate(_CYRILLIC_TO_LATIN)).split())
 
 
 @functools.lru_cache(maxsize=65_536)  # Names repeat across lists and customers; a key is pure.
 def sound_key(word: str) -> str:
-    """"mohammed" -> "53", "petroff" -> "1361"; a word without consonant classes is its own key."""
+    """"mohammed" -> "53", "petroff" -> "1361"; a word without consonant classes is its own key.
+
+    "kh" sounds as "h" (no key): Akhmed / Ahmed, Mukhammad / Muhammad, as transliterations swap them."""
     digits: list[str] = []
-    for character in word:
+    for position, character in enumerate(word):
+        if character == "k" and word[position + 1:position + 2] == "h":
+            continue
         digit = _SOUND_CLASSES.get(character)
         if digit is not None and (not digits or digits[-1] != digit):
             digits.append(digit)

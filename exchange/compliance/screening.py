@@ -114,7 +114,7 @@ def _similar_name_index(book: ComplianceBook) -> dict[tuple[str, ...], list[tupl
     index: dict[tuple[str, ...], list[tuple[ListedParty, tuple[str, ...]]]] = {}
     for entries in lists:
         for party in entries:
-            words = tuple(party.name_key.split())
+            words = name_words(party.name)
             for key in blocking_keys(words):
                 index.setdefault(key, []).append((party, words))
     _similar_name_indexes[identities] = (lists, index)  # Holding the lists keeps their ids from being reused.

@@ -46,6 +46,14 @@ def test_spelling_and_transliteration_variants_score_high_and_other_people_low()
     assert score("Ali", "Ali Hassan") == 0
 
 
+def test_cyrillic_names_are_compared_in_latin_letters():
+    assert name_words("Иван ПЕТРОВ") == ("ivan", "petrov")
+    assert score("Иван Петров", "Ivan Petrov") == 100
+    assert score("Өвезгелди Гурбанов", "Ovezgeldi Gurbanov") == 100
+    assert score("Щукин Юрий", "Yuri Shchukin") >= 90
+    assert blocking_keys(name_words("Мухаммад Али")) & blocking_keys(name_words("Mohammed Ali"))
+
+
 def test_variants_share_a_blocking_key():
     for name, variant in [("Mohammed Ali", "Muhammad Ali"), ("Gaddafi Muammar", "Qadhafi Moammar"),
                           ("Ivan Sergeyevich Petrov", "Ivan Petrov"), ("Aleksandr Ivanov", "Alexander Ivanov")]:

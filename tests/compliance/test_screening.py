@@ -184,6 +184,16 @@ def test_a_similar_name_with_another_date_of_birth_or_below_the_minimum_does_not
     assert desk.compliance.cases() == []
 
 
+def test_a_list_in_cyrillic_meets_a_passport_in_latin_letters():
+    desk = Desk()
+    similar_names(desk)
+    load(desk, RestrictedParty(name="Иван Петров"))
+    desk.sign_up("c1", full_name="Ivan Petrov")
+    desk.refused(VERIFY, ComplianceCode.SCREENING_HIT)
+    hit = desk.compliance.cases()[0].hits[0]
+    assert (hit.party_name, hit.matched_on, hit.name_score) == ("Иван Петров", ("similar_name",), 100)
+
+
 def test_extra_names_and_word_order_do_not_hide_a_listed_person():
     desk = Desk()
     similar_names(desk)
