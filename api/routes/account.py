@@ -24,8 +24,8 @@ from api.auth.dependency import require
 from api.auth.ratelimit import RateLimit, RateLimiter
 from api.auth.results import Authenticated
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
-from api.routes.orders import ID_MAX, account_of, body_doc, fill_json, parse_money_body
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
+from api.routes.orders import ID_MAX, account_of, fill_json, parse_money_body
 from api.symbols import amount_units, format_units, instrument_by_symbol
 from exchange import commands as c
 from exchange.access import Permission, Role

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.auth.dependency import require
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
 from api.routes.staff_fields import Reason, format_tiyin, ms
 from exchange.access import Permission
 from exchange.access.roles import allowed
@@ -86,7 +86,7 @@ def build(runtime) -> APIRouter:
 
 def _account_action(router: APIRouter, runtime, manager, action: str, kind) -> None:
     @router.post(f"/admin/customers/{{customer_id}}/{action}", summary=f"{action.capitalize()} a customer",
-                 name=f"{action}_customer")
+                 name=f"{action}_customer", openapi_extra=body_doc(Reason))
     async def change_account(customer_id: int, request: Request, who=Depends(manager)):
         body = await parse_body(request, Reason)
         result = await submit(runtime, kind(customer_id=str(customer_id), actor=who.owner_id, reason=body.reason))

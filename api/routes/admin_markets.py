@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 
 from api.auth.dependency import require
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
 from api.routes.staff_fields import Reason, tiyin
 from api.symbols import instrument_by_symbol, price_ticks, quantity_lots, url_symbol
 from engine.commands import MarketState
@@ -59,7 +59,8 @@ def build(runtime) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["admin"])
     markets = require(runtime.authenticator, Permission.MANAGE_MARKETS)
 
-    @router.post("/admin/assets", summary="Define an asset (code, decimals, TMT valuation)", status_code=201)
+    @router.post("/admin/assets", summary="Define an asset (code, decimals, TMT valuation)", status_code=201,
+                 openapi_extra=body_doc(NewAsset))
     async def define_asset(request: Request, who=Depends(markets)):
         body = await parse_body(request, NewAsset)
         command = c.DefineAsset(actor=who.owner_id, code=body.code, decimals=body.decimals,
@@ -67,7 +68,8 @@ def build(runtime) -> APIRouter:
         result = await submit(runtime, command)
         return json_response(result.data, 201)
 
-    @router.post("/admin/markets", summary="List a market on two defined assets", status_code=201)
+    @router.post("/admin/markets", summary="List a market on two defined assets", status_code=201,
+                 openapi_extra=body_doc(NewMarket))
     async def list_market(request: Request, who=Depends(markets)):
         body = await parse_body(request, NewMarket)
         venue = await durable_venue(runtime)
@@ -80,7 +82,8 @@ def build(runtime) -> APIRouter:
     for action, (market_state, delist) in MARKET_ACTIONS.items():
         _market_action(router, runtime, markets, action, market_state, delist)
 
-    @router.put("/admin/markets/{symbol}/fees", summary="Maker/taker fees of a market, for all or one tier")
+    @router.put("/admin/markets/{symbol}/fees", summary="Maker/taker fees of a market, for all or one tier",
+                openapi_extra=body_doc(Fees))
     async def set_fees(symbol: str, request: Request, who=Depends(markets)):
         body = await parse_body(request, Fees)
         instrument = instrument_by_symbol(await durable_venue(runtime), symbol)
@@ -95,7 +98,8 @@ def build(runtime) -> APIRouter:
 def _market_action(router: APIRouter, runtime, markets, action: str, market_state, delist: bool) -> None:
     summary = "Delist: halt for good and cancel every order" if delist else f"Set the market to {market_state.value}"
 
-    @router.post(f"/admin/markets/{{symbol}}/{action}", summary=summary, name=f"market_{action}")
+    @router.post(f"/admin/markets/{{symbol}}/{action}", summary=summary, name=f"market_{action}",
+                 openapi_extra=body_doc(Reason))
     async def change_market(symbol: str, request: Request, who=Depends(markets)):
         body = await parse_body(request, Reason)
         instrument = instrument_by_symbol(await durable_venue(runtime), symbol)

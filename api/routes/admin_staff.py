@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from api.auth.crypto import encrypt_secret, new_key_id, new_secret
 from api.auth.dependency import require
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
 from api.routes.admin_customers import find_customer
 from api.routes.staff_fields import Reason, ms
 from exchange.access import CreateStaff, IssueApiKey, OwnerKind, Permission, RevokeApiKey, Role
@@ -44,7 +44,7 @@ def build(runtime) -> APIRouter:
                                         for s in venue.access.staff_members()]})
 
     @router.post("/admin/staff", summary="Add a staff member; answers a first API key (secret shown once)",
-                 status_code=201)
+                 status_code=201, openapi_extra=body_doc(NewStaff))
     async def create_staff(request: Request, who=Depends(staff_manager)):
         body = await parse_body(request, NewStaff)
         await submit(runtime, CreateStaff(staff_id=body.staff_id, name=body.name, role=body.role, actor=who.owner_id))
@@ -52,7 +52,7 @@ def build(runtime) -> APIRouter:
         return json_response({"staff_id": body.staff_id, "name": body.name, "role": body.role.value, **key}, 201)
 
     @router.post("/admin/api-keys", summary="Issue an API key to a customer or staff member (secret shown once)",
-                 status_code=201)
+                 status_code=201, openapi_extra=body_doc(NewKey))
     async def issue_key(request: Request, who=Depends(key_manager)):
         body = await parse_body(request, NewKey)
         venue = await durable_venue(runtime)
@@ -68,13 +68,14 @@ def build(runtime) -> APIRouter:
         return json_response({"owner_kind": body.owner_kind.value, "owner_id": body.owner_id, "role": role.value,
                               **key}, 201)
 
-    @router.delete("/admin/api-keys/{key_id}", summary="Revoke anyone's API key, with a reason")
+    @router.delete("/admin/api-keys/{key_id}", summary="Revoke anyone's API key, with a reason",
+                   openapi_extra=body_doc(Reason))
     async def revoke_key(key_id: str, request: Request, who=Depends(key_manager)):
         body = await parse_body(request, Reason)
         await submit(runtime, RevokeApiKey(key_id=key_id, actor=who.owner_id, reason=body.reason))
         return json_response({"key_id": key_id, "revoked": True})
 
-    @router.delete("/me/api-keys/{key_id}", summary="Revoke one of your own API keys")
+    @router.delete("/me/api-keys/{key_id}", summary="Revoke one of your own API keys", openapi_extra=body_doc(Reason))
     async def revoke_own_key(key_id: str, request: Request, who=Depends(own_keys)):
         body = await parse_body(request, Reason)
         key = (await durable_venue(runtime)).access.key(key_id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 
 from api.auth.dependency import require
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
 from api.routes.staff_fields import Reason, format_tiyin, ms, tiyin
 from exchange import commands as c
 from exchange.access import Permission
@@ -123,7 +123,8 @@ def _kyc_routes(router: APIRouter, runtime) -> None:
 
     limits = require(runtime.authenticator, Permission.MANAGE_LIMITS)
 
-    @router.post("/admin/customers/{customer_id}/tier", summary="Move a customer to another tier")
+    @router.post("/admin/customers/{customer_id}/tier", summary="Move a customer to another tier",
+                 openapi_extra=body_doc(TierChange))
     async def assign_tier(customer_id: int, request: Request, who=Depends(limits)):
         body = await parse_body(request, TierChange)
         result = await submit(runtime, AssignTier(customer_id=str(customer_id), actor=who.owner_id, tier=body.tier,
@@ -135,7 +136,8 @@ def _kyc_action(router: APIRouter, runtime, kyc, action: str, kind) -> None:
     summary = ("Verify a pending customer (refused SCREENING_HIT while a hit is open)" if action == "verify"
                else "Reject a pending customer's KYC")
 
-    @router.post(f"/admin/customers/{{customer_id}}/{action}", summary=summary, name=f"{action}_customer")
+    @router.post(f"/admin/customers/{{customer_id}}/{action}", summary=summary, name=f"{action}_customer",
+                 openapi_extra=body_doc(Reason))
     async def decide(customer_id: int, request: Request, who=Depends(kyc)):
         body = await parse_body(request, Reason)
         result = await submit(runtime, kind(customer_id=str(customer_id), actor=who.owner_id, reason=body.reason))
@@ -168,7 +170,8 @@ def _list_routes(router: APIRouter, runtime) -> None:
                               "restricted_jurisdictions": venue.compliance.restricted_jurisdictions(),
                               "name_match_min_score": venue.compliance.name_match_min_score()})
 
-    @router.put("/admin/screening-rules", summary="How alike a name must be to a listed one to match; re-screen")
+    @router.put("/admin/screening-rules", summary="How alike a name must be to a listed one to match; re-screen",
+                openapi_extra=body_doc(ScreeningRules))
     async def set_screening_rules(request: Request, who=Depends(lists)):
         body = await parse_body(request, ScreeningRules)
         result = await submit(runtime, SetScreeningRules(actor=who.owner_id, reason=body.reason,
@@ -176,7 +179,8 @@ def _list_routes(router: APIRouter, runtime) -> None:
         return json_response({"name_match_min_score": body.name_match_min_score,
                               "case_ids": list(result.data.get("case_ids", ()))})
 
-    @router.put("/admin/restricted-jurisdictions", summary="Replace the restricted countries and re-screen")
+    @router.put("/admin/restricted-jurisdictions", summary="Replace the restricted countries and re-screen",
+                openapi_extra=body_doc(Countries))
     async def set_jurisdictions(request: Request, who=Depends(lists)):
         body = await parse_body(request, Countries)
         result = await submit(runtime, SetRestrictedJurisdictions(actor=who.owner_id, countries=body.countries))
@@ -187,7 +191,8 @@ def _list_routes(router: APIRouter, runtime) -> None:
 def _limit_routes(router: APIRouter, runtime) -> None:
     limits = require(runtime.authenticator, Permission.MANAGE_LIMITS)
 
-    @router.put("/admin/tiers/{tier}", summary="Define a tier or change its TMT limits")
+    @router.put("/admin/tiers/{tier}", summary="Define a tier or change its TMT limits",
+                openapi_extra=body_doc(TierLimitsBody))
     async def set_tier(tier: int, request: Request, who=Depends(limits)):
         body = await parse_body(request, TierLimitsBody)
         values = {f"{name}_units": tiyin(getattr(body, name), name) for name in body.__struct_fields__}
@@ -195,7 +200,8 @@ def _limit_routes(router: APIRouter, runtime) -> None:
         formatted = {name.removesuffix("_units"): format_tiyin(units) for name, units in values.items()}
         return json_response({"tier": tier, **formatted, **values})
 
-    @router.put("/admin/withdrawal-policy", summary="Cooling-off of new addresses and the four-eyes threshold")
+    @router.put("/admin/withdrawal-policy", summary="Cooling-off of new addresses and the four-eyes threshold",
+                openapi_extra=body_doc(WithdrawalPolicy))
     async def set_policy(request: Request, who=Depends(limits)):
         body = await parse_body(request, WithdrawalPolicy)
         threshold = tiyin(body.four_eyes_threshold_tmt, "four_eyes_threshold_tmt")
@@ -208,7 +214,8 @@ def _limit_routes(router: APIRouter, runtime) -> None:
                               "four_eyes_threshold_tmt": format_tiyin(threshold),
                               "four_eyes_threshold_tmt_units": threshold})
 
-    @router.put("/admin/assets/{code}/valuation", summary="TMT rate of an asset, the unit limits are counted in")
+    @router.put("/admin/assets/{code}/valuation", summary="TMT rate of an asset, the unit limits are counted in",
+                openapi_extra=body_doc(Valuation))
     async def set_valuation(code: str, request: Request, who=Depends(limits)):
         body = await parse_body(request, Valuation)
         units = tiyin(body.tmt_per_asset, "tmt_per_asset")
@@ -231,7 +238,8 @@ def _case_routes(router: APIRouter, runtime) -> None:
         venue = await durable_venue(runtime)
         return json_response(case_view(_find_case(venue, case_id)))
 
-    @router.post("/compliance/cases", summary="Open a case on a customer", status_code=201)
+    @router.post("/compliance/cases", summary="Open a case on a customer", status_code=201,
+                 openapi_extra=body_doc(NewCase))
     async def open_case(request: Request, who=Depends(cases)):
         body = await parse_body(request, NewCase)
         result = await submit(runtime, OpenCase(actor=who.owner_id, customer_id=str(body.customer_id),
@@ -239,20 +247,23 @@ def _case_routes(router: APIRouter, runtime) -> None:
         case_id = result.data["case_ids"][0]
         return json_response(case_view(_find_case(await durable_venue(runtime), case_id)), 201)
 
-    @router.post("/compliance/cases/{case_id}/annotate", summary="Add a note to an open case")
+    @router.post("/compliance/cases/{case_id}/annotate", summary="Add a note to an open case",
+                 openapi_extra=body_doc(Note))
     async def annotate(case_id: int, request: Request, who=Depends(cases)):
         body = await parse_body(request, Note)
         await submit(runtime, AnnotateCase(actor=who.owner_id, case_id=case_id, note=body.note))
         return json_response(case_view(_find_case(await durable_venue(runtime), case_id)))
 
-    @router.post("/compliance/cases/{case_id}/escalate", summary="Escalate a case (e.g. to the FIU)")
+    @router.post("/compliance/cases/{case_id}/escalate", summary="Escalate a case (e.g. to the FIU)",
+                 openapi_extra=body_doc(Escalation))
     async def escalate(case_id: int, request: Request, who=Depends(cases)):
         body = await parse_body(request, Escalation)
         await submit(runtime, EscalateCase(actor=who.owner_id, case_id=case_id, escalated_to=body.escalated_to,
                                            reason=body.reason))
         return json_response(case_view(_find_case(await durable_venue(runtime), case_id)))
 
-    @router.post("/compliance/cases/{case_id}/close", summary="Close a case; CLEARED whitelists its screening hits")
+    @router.post("/compliance/cases/{case_id}/close", summary="Close a case; CLEARED whitelists its screening hits",
+                 openapi_extra=body_doc(Closing))
     async def close(case_id: int, request: Request, who=Depends(cases)):
         body = await parse_body(request, Closing)
         await submit(runtime, CloseCase(actor=who.owner_id, case_id=case_id, resolution=body.resolution,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 
 from api.auth.dependency import require
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
 from api.routes.staff_fields import Reason, ms
 from api.symbols import amount_units, format_units
 from exchange import commands as c
@@ -58,7 +58,8 @@ def build(runtime) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["corrections"])
     corrector = require(runtime.authenticator, Permission.CORRECT_LEDGER)
 
-    @router.post("/corrections", summary="Propose a correction of one customer's balance (applied on approval)")
+    @router.post("/corrections", summary="Propose a correction of one customer's balance (applied on approval)",
+                 openapi_extra=body_doc(NewCorrection))
     async def propose(request: Request, who=Depends(corrector)):
         body = await parse_body(request, NewCorrection)
         venue = await durable_venue(runtime)
@@ -88,7 +89,8 @@ def build(runtime) -> APIRouter:
         result = await submit(runtime, c.ApproveCorrection(actor=who.owner_id, correction_id=correction_id))
         return json_response(correction_view(await durable_venue(runtime), result.data["correction"]))
 
-    @router.post("/corrections/{correction_id}/reject", summary="Reject a pending proposal: nothing is posted")
+    @router.post("/corrections/{correction_id}/reject", summary="Reject a pending proposal: nothing is posted",
+                 openapi_extra=body_doc(Reason))
     async def reject(correction_id: int, request: Request, who=Depends(corrector)):
         body = await parse_body(request, Reason)
         result = await submit(runtime, c.RejectCorrection(actor=who.owner_id, correction_id=correction_id,

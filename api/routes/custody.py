@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 
 from api.auth.dependency import require
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
 from api.routes.staff_fields import Reason, format_tiyin, ms
 from api.symbols import amount_units, format_units
 from exchange import commands as c
@@ -48,7 +48,8 @@ def build(runtime) -> APIRouter:
     reporter = require(runtime.authenticator, Permission.REPORT_DEPOSITS)
     approver = require(runtime.authenticator, Permission.APPROVE_WITHDRAWALS)
 
-    @router.post("/custody/deposits", summary="Custody reports a confirmed deposit (idempotent on chain_tx_id)")
+    @router.post("/custody/deposits", summary="Custody reports a confirmed deposit (idempotent on chain_tx_id)",
+                 openapi_extra=body_doc(DepositReport))
     async def report_deposit(request: Request, who=Depends(reporter)):
         body = await parse_body(request, DepositReport)
         venue = await durable_venue(runtime)
@@ -79,14 +80,16 @@ def build(runtime) -> APIRouter:
     async def approve(withdrawal_id: int, who=Depends(approver)):
         return await _decide(runtime, ApproveWithdrawal(actor=who.owner_id, withdrawal_id=withdrawal_id))
 
-    @router.post("/admin/withdrawals/{withdrawal_id}/reject", summary="Reject: the funds return to the customer")
+    @router.post("/admin/withdrawals/{withdrawal_id}/reject", summary="Reject: the funds return to the customer",
+                 openapi_extra=body_doc(Reason))
     async def reject(withdrawal_id: int, request: Request, who=Depends(approver)):
         body = await parse_body(request, Reason)
         return await _decide(runtime, RejectWithdrawal(actor=who.owner_id, withdrawal_id=withdrawal_id,
                                                        reason=body.reason))
 
     @router.post("/admin/withdrawals/{withdrawal_id}/complete",
-                 summary="Custody broadcast the approved withdrawal: the funds leave for good")
+                 summary="Custody broadcast the approved withdrawal: the funds leave for good",
+                 openapi_extra=body_doc(Completion))
     async def complete(withdrawal_id: int, request: Request, who=Depends(approver)):
         body = await parse_body(request, Completion)
         return await _decide(runtime, CompleteWithdrawal(actor=who.owner_id, withdrawal_id=withdrawal_id,

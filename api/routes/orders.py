@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from api.auth.dependency import require
 from api.auth.results import Authenticated
 from api.errors import ApiError
-from api.http import decode_body, durable_venue, json_response, submit
+from api.http import body_doc, decode_body, durable_venue, json_response, submit
 from api.symbols import (format_price, format_quantity, format_units, instrument_by_symbol, price_ticks, quantity_lots,
                          url_symbol)
 from engine.commands import AmendOrder, CancelAll, CancelOrder, OrderType, Side, StpMode, TimeInForce
@@ -77,23 +77,6 @@ def decode_money_body(body: bytes, kind: type):
         if "Expected `str" in error.message and any(f"`$.{f}`" in error.message for f in MONEY_FIELDS):
             error.message += " (prices, quantities and amounts are decimal strings, e.g. \"0.5\")"
         raise
-
-
-def body_doc(kind: type) -> dict:
-    """`openapi_extra` describing a msgspec body the route parses itself (FastAPI cannot see it)."""
-    (schema,), components = msgspec.json.schema_components([kind], ref_template="{name}")
-    return {"requestBody": {"required": True,
-                            "content": {"application/json": {"schema": _inline(schema, components)}}}}
-
-
-def _inline(node, components: dict):
-    if isinstance(node, dict):
-        if "$ref" in node:
-            return _inline(components[node["$ref"]], components)
-        return {key: _inline(value, components) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_inline(value, components) for value in node]
-    return node
 
 
 def _ms(timestamp_ns: int) -> int:

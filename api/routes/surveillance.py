@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.auth.dependency import require
 from api.errors import ApiError
-from api.http import durable_venue, json_response, parse_body, submit
+from api.http import body_doc, durable_venue, json_response, parse_body, submit
 from exchange import commands as c
 from exchange.access import Permission
 from exchange.access.roles import Role
@@ -43,7 +43,8 @@ def build(runtime) -> APIRouter:
     async def get_thresholds(who=Depends(watch)):
         return json_response({"thresholds": _current(surveillance)})
 
-    @router.put("/surveillance/thresholds", summary="Change surveillance thresholds (operator or compliance)")
+    @router.put("/surveillance/thresholds", summary="Change surveillance thresholds (operator or compliance)",
+                openapi_extra=body_doc(ThresholdChange))
     async def put_thresholds(request: Request, who=Depends(watch)):
         if who.role not in THRESHOLD_EDITORS:
             raise ApiError("FORBIDDEN", f"the {who.role.value} role may not change surveillance thresholds", 403)
