@@ -34,6 +34,11 @@ from exchange.surveillance.thresholds import handle_set_thresholds
 from exchange.trading import Trading
 
 _SECRET_FIELDS = ("secret_ciphertext", "email")
+# How msgspec writes a NUL inside a JSON string. PostgreSQL text columns cannot hold one: a command carrying it
+# would fail its batch's commit and restart the exchange, so it is refused. Only commands with an actor (staff,
+# custody, system) are searched: their text reaches the audit log and ledger causes; a customer's reaches text
+# columns only as a client order id, which the engine checks against its pattern (and the order path stays free).
+_NUL_ESCAPED = b"\\u0000"
 
 
 class VenueBugError(RuntimeError):
@@ -84,10 +89,13 @@ class Venue:
         watch = self.balance_watch
         ledger = self.ledger
         ledger.track_balances = watch is None or len(watch) > 0
-        outcome.result = self._handlers[type(command)](command, sequence, timestamp_ns, outcome)
+        actor = getattr(command, "actor", None)
+        if actor is not None and _NUL_ESCAPED in outcome.journal.command:
+            outcome.result = self.refused("INVALID_TEXT", "text must not contain the NUL character")
+        else:
+            outcome.result = self._handlers[type(command)](command, sequence, timestamp_ns, outcome)
         if outcome.entries and ledger.track_balances:
             outcome.balances = ledger.take_touched_balances(int, watch)
-        actor = getattr(command, "actor", None)
         if actor is not None and not actor.startswith("customer:"):
             self._audit(command, actor, sequence, timestamp_ns, outcome)
         return outcome
@@ -163,8 +171,11 @@ class Venue:
         target = next((str(fields[k]) for k in ("customer_id", "instrument_id", "withdrawal_id", "case_id",
                                                   "correction_id", "key_id", "staff_id", "code", "asset")
                        if k in fields), "")
+        # A command refused for a NUL is still audited: its text with the NUL shown as U+FFFD.
+        reason = str(fields.get("reason", ""))
+        actor, target, reason = (text.replace("\x00", "\ufffd") for text in (actor, target, reason))
         record = self.audit.append(sequence, timestamp_ns, actor, type(command).__struct_config__.tag, target,
-                                   str(fields.get("reason", "")), encode_payload(fields))
+                                   reason, encode_payload(fields))
         outcome.audit = [*outcome.audit, record]  # At most one per command.
 
     # Whole-state checks, hash and snapshot.
