@@ -48,6 +48,7 @@ class Runtime:
         for customer in self.balance_watch:  # What was applied and lost is applied again, watched.
             self.balance_watch[customer] = min(self.balance_watch[customer], self.venue.sequence)
         self.venue.balance_watch = self.balance_watch
+        self.venue.compliance.prepare_screening()  # Its similar-name index now, not at the first sign-up.
         tune_gc()
         self.sequencer = Sequencer(self.venue, self.store, clock_ns=self.clock_ns, publish=self._publish)
         self.sequencer.start()

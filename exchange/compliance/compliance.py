@@ -11,7 +11,16 @@ import hashlib
 
 import msgspec
 
-from exchange.compliance import addresses, cases, configuration, kyc_decisions, lists, onboarding, withdrawals
+from exchange.compliance import (
+    addresses,
+    cases,
+    configuration,
+    kyc_decisions,
+    lists,
+    onboarding,
+    screening,
+    withdrawals,
+)
 from exchange.compliance import commands as c
 from exchange.compliance.codes import CaseStatus, KycStatus, WithdrawalStatus
 from exchange.compliance.defaults import TIER_LIMITS, initial_policy
@@ -170,6 +179,9 @@ class Compliance:
 
     def name_match_min_score(self) -> int:
         return self._book.name_match_min_score
+
+    def prepare_screening(self) -> None:
+        screening.prepare(self._book)
 
     # Persistence.
 

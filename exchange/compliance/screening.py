@@ -49,6 +49,12 @@ def rebuild_party_keys(book: ComplianceBook) -> None:
     book.party_keys = keys
 
 
+def prepare(book: ComplianceBook) -> None:
+    """Build the similar-name index now (after a restore) rather than at the next sign-up: ~1 s at 200k entries."""
+    if book.name_match_min_score < EXACT_NAMES_ONLY:
+        _similar_name_index(book)
+
+
 def screen(book: ComplianceBook, identity: Identity, cleared_hit_keys: list[str]) -> list[ScreeningHit]:
     """Every uncleared hit for `identity`, in a deterministic order."""
     hits = _party_hits(book, identity) + _jurisdiction_hits(book, identity)
