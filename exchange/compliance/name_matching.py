@@ -11,7 +11,7 @@ longer name's, floored to a whole percent:
     "Ali Mohammed" / "Muhammad Ali"            92
     "Ivan Petroff" / "Ivan Petrov"             95
     "Ivan Petrov"  / "Ivan Sergeyevich Petrov" 100  (extra names on either side do not count)
-    "Aman Amanov"  / "Ivan Petrov"             under 60
+    "Aman Amanov"  / "Ivan Petrov"             61   (other people: below any allowed minimum)
 
 A one-word name is compared only with one-word names: otherwise "Ali" would be
 every "... Ali ..." on a list.
