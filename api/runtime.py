@@ -3,7 +3,10 @@
 `Runtime.open(db_url, server_key)` opens the store, rebuilds the venue from
 the journal, and starts the sequencer. If a commit fails, the sequencer stops
 and the runtime rebuilds the venue from the store before accepting commands
-again: it never answers from state that is not durable.
+again: it never answers from state that is not durable. While a restricted-list
+or screening-rule change is re-screening customers (in chunks, see
+exchange/compliance/lists.py), the runtime sends the ContinueRescreen commands
+that carry it on, one after the other, between other clients' commands.
 """
 import asyncio
 import logging
@@ -13,6 +16,8 @@ from api.auth.authenticator import Authenticator
 from api.auth.crypto import ServerKey
 from api.auth.keys import KeyDirectory
 from api.auth.ratelimit import RateLimiter
+from exchange.access.commands import SYSTEM_ACTOR
+from exchange.compliance import ContinueRescreen
 from exchange.recovery import rebuild
 from exchange.sequencer import Sequencer, SequencerStopped
 from exchange.store import open_store
@@ -35,6 +40,7 @@ class Runtime:
         self.authenticator = Authenticator(KeyDirectory(lambda: self.venue.access, server_key),
                                            limiter=RateLimiter(rate_limits))
         self._watch: asyncio.Task | None = None
+        self._rescreening: asyncio.Task | None = None
         self._closing = False
 
     @classmethod
@@ -53,6 +59,7 @@ class Runtime:
         self.sequencer = Sequencer(self.venue, self.store, clock_ns=self.clock_ns, publish=self._publish)
         self.sequencer.start()
         self._watch = asyncio.create_task(self._restart_on_failure(self.sequencer))
+        self._continue_rescreen_if_pending()  # A re-screen the last run left unfinished.
 
     async def _restart_on_failure(self, sequencer: Sequencer) -> None:
         try:
@@ -95,11 +102,25 @@ class Runtime:
     def _publish(self, outcomes) -> None:
         for subscriber in list(self.subscribers):
             subscriber(outcomes)
+        self._continue_rescreen_if_pending()
+
+    def _continue_rescreen_if_pending(self) -> None:
+        if self.venue.compliance.rescreen_pending() and (self._rescreening is None or self._rescreening.done()):
+            self._rescreening = asyncio.create_task(self._continue_rescreen())
+
+    async def _continue_rescreen(self) -> None:
+        """One ContinueRescreen at a time until the re-screen is done; a restart picks it up again."""
+        try:
+            while not self._closing and self.venue.compliance.rescreen_pending():
+                await self.submit(ContinueRescreen(actor=SYSTEM_ACTOR))
+        except SequencerStopped:
+            pass  # Restarting: _start continues it from the rebuilt state.
 
     async def close(self) -> None:
         self._closing = True
         if self.sequencer is not None:
             await self.sequencer.stop()
-        if self._watch is not None:
-            self._watch.cancel()
+        for task in (self._watch, self._rescreening):
+            if task is not None:
+                task.cancel()
         await self.store.close()

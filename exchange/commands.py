@@ -40,6 +40,7 @@ from exchange.compliance.commands import (
     RemoveWithdrawalAddress,
     SetRestrictedJurisdictions,
     SetScreeningRules,
+    ContinueRescreen,
     SetTierLimits,
     SetWithdrawalPolicy,
     SubmitIdentity,
@@ -192,7 +193,7 @@ FundsCommand = SubmitOrder | ReportDeposit | Withdraw
 EngineCommand = CancelOrder | CancelAll | AmendOrder
 ComplianceCommand = (
     SubmitIdentity | VerifyCustomer | RejectCustomer | SuspendCustomer | ReinstateCustomer | CloseCustomer
-    | LoadRestrictedParties | SetRestrictedJurisdictions | SetScreeningRules | SetTierLimits | SetWithdrawalPolicy | AssignTier
+    | LoadRestrictedParties | SetRestrictedJurisdictions | SetScreeningRules | ContinueRescreen | SetTierLimits | SetWithdrawalPolicy | AssignTier
     | IssueDepositAddress | AddWithdrawalAddress | RemoveWithdrawalAddress | ApproveWithdrawal | RejectWithdrawal | CompleteWithdrawal
     | OpenCase | AnnotateCase | EscalateCase | CloseCase
 )

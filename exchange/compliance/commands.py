@@ -109,6 +109,12 @@ class SetScreeningRules(_Command, tag="set_screening_rules"):
     reason: str
 
 
+class ContinueRescreen(_Command, tag="continue_rescreen"):
+    """Screen the next customers of a re-screen a list or rule change started (the runtime sends these)."""
+
+    actor: str
+
+
 class SetTierLimits(_Command, tag="set_tier_limits"):
     """Define a tier or change its limits (tiyin)."""
 
@@ -231,6 +237,7 @@ ComplianceCommand = (
     | LoadRestrictedParties
     | SetRestrictedJurisdictions
     | SetScreeningRules
+    | ContinueRescreen
     | SetTierLimits
     | SetWithdrawalPolicy
     | AssignTier

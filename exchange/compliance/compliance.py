@@ -43,6 +43,7 @@ _HANDLERS = {
     c.LoadRestrictedParties: lists.handle_load_restricted_parties,
     c.SetRestrictedJurisdictions: lists.handle_set_restricted_jurisdictions,
     c.SetScreeningRules: lists.handle_set_screening_rules,
+    c.ContinueRescreen: lists.handle_continue_rescreen,
     c.SetTierLimits: configuration.handle_set_tier_limits,
     c.SetWithdrawalPolicy: configuration.handle_set_withdrawal_policy,
     c.AssignTier: configuration.handle_assign_tier,
@@ -180,6 +181,10 @@ class Compliance:
     def name_match_min_score(self) -> int:
         return self._book.name_match_min_score
 
+    def rescreen_pending(self) -> bool:
+        """A list or rule change is still re-screening customers: ContinueRescreen commands go on with it."""
+        return self._book.rescreen_after is not None
+
     def prepare_screening(self) -> None:
         screening.prepare(self._book)
 
@@ -189,8 +194,11 @@ class Compliance:
         """Hex sha256 of a canonical (key-sorted) encoding of the whole state."""
         # Sorted keys make the hash independent of dict insertion order; int keys become str to sort.
         canonical = msgspec.to_builtins(self._book, str_keys=True)
+        # Fields added later hash, at their defaults, as books did before they existed: old snapshots hold.
         if canonical["name_match_min_score"] == EXACT_NAMES_ONLY:
-            del canonical["name_match_min_score"]  # Hashes as books did before the rule existed: old snapshots hold.
+            del canonical["name_match_min_score"]
+        if canonical["rescreen_after"] is None:
+            del canonical["rescreen_after"]
         return hashlib.sha256(_HASH_ENCODER.encode(canonical)).hexdigest()
 
     def snapshot(self) -> bytes:

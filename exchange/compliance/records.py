@@ -177,5 +177,8 @@ class ComplianceBook(msgspec.Struct, kw_only=True):
     restricted_jurisdictions: list[str] = []
     # Names at least this alike match (SetScreeningRules); EXACT_NAMES_ONLY: equal normalised names only.
     name_match_min_score: int = EXACT_NAMES_ONLY
+    # A re-screen of every customer in progress (lists.rescreen): the last customer id it reached, "" before
+    # the first; None when none is.
+    rescreen_after: str | None = None
     next_withdrawal_id: int = 1
     next_case_id: int = 1
