@@ -24,6 +24,7 @@ from exchange.store import open_store
 from exchange.tuning import tune_gc
 
 log = logging.getLogger("karakum.runtime")
+RESTART_POLL_S = 0.1
 
 
 class Runtime:
@@ -109,12 +110,12 @@ class Runtime:
             self._rescreening = asyncio.create_task(self._continue_rescreen())
 
     async def _continue_rescreen(self) -> None:
-        """One ContinueRescreen at a time until the re-screen is done; a restart picks it up again."""
-        try:
-            while not self._closing and self.venue.compliance.rescreen_pending():
+        """One ContinueRescreen at a time until the re-screen is done, across a restart (the cursor is state)."""
+        while not self._closing and self.venue.compliance.rescreen_pending():
+            try:
                 await self.submit(ContinueRescreen(actor=SYSTEM_ACTOR))
-        except SequencerStopped:
-            pass  # Restarting: _start continues it from the rebuilt state.
+            except SequencerStopped:
+                await asyncio.sleep(RESTART_POLL_S)  # Rebuilding from the store: go on from what is durable.
 
     async def close(self) -> None:
         self._closing = True
