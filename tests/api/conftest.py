@@ -34,7 +34,11 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KARAKUM_")} | self.environment
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                         stderr=open(self.data_dir / "server.log", "ab"))
-        wait_ready(f"{self.base_url}/v1/health/ready", self.process, 60, self.data_dir / "server.log")
+        try:
+            wait_ready(f"{self.base_url}/v1/health/ready", self.process, 60, self.data_dir / "server.log")
+        except BaseException:
+            self.stop()  # A server that never became ready must not outlive the test run.
+            raise
         self.credentials = json.loads((self.data_dir / "demo-credentials.json").read_text())
         self.admin = json.loads((self.data_dir / "admin-credentials.json").read_text())
 
