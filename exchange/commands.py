@@ -30,6 +30,7 @@ from exchange.compliance.commands import (
     CloseCase,
     CloseCustomer,
     CompleteWithdrawal,
+    ContinueRescreen,
     EscalateCase,
     IssueDepositAddress,
     LoadRestrictedParties,
@@ -40,7 +41,6 @@ from exchange.compliance.commands import (
     RemoveWithdrawalAddress,
     SetRestrictedJurisdictions,
     SetScreeningRules,
-    ContinueRescreen,
     SetTierLimits,
     SetWithdrawalPolicy,
     SubmitIdentity,
@@ -193,7 +193,8 @@ FundsCommand = SubmitOrder | ReportDeposit | Withdraw
 EngineCommand = CancelOrder | CancelAll | AmendOrder
 ComplianceCommand = (
     SubmitIdentity | VerifyCustomer | RejectCustomer | SuspendCustomer | ReinstateCustomer | CloseCustomer
-    | LoadRestrictedParties | SetRestrictedJurisdictions | SetScreeningRules | ContinueRescreen | SetTierLimits | SetWithdrawalPolicy | AssignTier
+    | LoadRestrictedParties | SetRestrictedJurisdictions | SetScreeningRules | ContinueRescreen
+    | SetTierLimits | SetWithdrawalPolicy | AssignTier
     | IssueDepositAddress | AddWithdrawalAddress | RemoveWithdrawalAddress | ApproveWithdrawal | RejectWithdrawal | CompleteWithdrawal
     | OpenCase | AnnotateCase | EscalateCase | CloseCase
 )

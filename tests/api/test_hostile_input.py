@@ -103,22 +103,24 @@ def _with_path(path: str, operation: dict, value) -> str:
     return path
 
 
-def _caller(server, method: str, path: str, operation: dict):
-    """The first demo role not refused as unauthenticated or unauthorised (anonymous for public routes)."""
-    clients = [server.trader(0) if role == "trader" else server.staff(role) for role in ROLES]
+def _caller(clients: list, anonymous, method: str, path: str, operation: dict):
+    """The first of `clients` (one per demo role) not refused as unauthenticated or unauthorised; `anonymous`
+    for public routes."""
     for client in clients:
         status = client.request(method, _with_path(path, operation, 1)).status_code
         if status not in (401, 403):
             return client
-    return server.client()
+    return anonymous
 
 
 def test_native_routes_refuse_hostile_input_clearly(server):
     problems = []
     operations = [op for op in _operations(server) if op[1].startswith("/v1/")]
     assert len(operations) > 50  # The document lists the routes: a broken spec must not pass vacuously.
+    clients = [server.trader(0) if role == "trader" else server.staff(role) for role in ROLES]
+    anonymous = server.client()
     for method, path, operation in operations:
-        client = _caller(server, method, path, operation)
+        client = _caller(clients, anonymous, method, path, operation)
         requests = []
         for parameter in operation.get("parameters", []):
             for value in HOSTILE:
